@@ -1,0 +1,121 @@
+//! [`Response`]: the body of response frames.
+
+use bytes::{BufMut, Bytes, BytesMut};
+use bytestring::ByteString;
+
+use crate::frame::wire::{BodyReader, check_len, metadata_len, put_metadata};
+use crate::frame::{FrameError, MessageType};
+use crate::{Code, Metadata, Status};
+
+/// The answer to a request.
+///
+/// Body layout (big-endian):
+///
+/// | size | field |
+/// |---|---|
+/// | 1 | status code |
+/// | 2 | message length L |
+/// | L | message, UTF-8 (empty on success) |
+/// | 2+ | metadata block |
+/// | rest | payload: the reply when the code is ok, usually empty otherwise |
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The outcome.
+    pub code: Code,
+    /// A human-readable explanation when the code is not ok.
+    pub message: ByteString,
+    /// Reply metadata.
+    pub metadata: Metadata,
+    /// The encoded (and possibly compressed) reply.
+    pub payload: Bytes,
+}
+
+impl Response {
+    /// A successful response carrying `payload`.
+    pub fn ok(payload: Bytes) -> Response {
+        Response {
+            code: Code::Ok,
+            message: ByteString::new(),
+            metadata: Metadata::new(),
+            payload,
+        }
+    }
+
+    /// A failed response carrying `status`.
+    ///
+    /// A message longer than the 65,535 bytes its length prefix allows is cut
+    /// at a character boundary, so that an error can always be answered.
+    pub fn from_status(status: Status) -> Response {
+        let (code, message, metadata) = status.into_parts();
+        let message = truncate_message(message);
+        Response {
+            code,
+            message,
+            metadata,
+            payload: Bytes::new(),
+        }
+    }
+
+    /// The payload when the code is ok, the status otherwise.
+    pub fn into_result(self) -> Result<(Metadata, Bytes), Status> {
+        if self.code == Code::Ok {
+            Ok((self.metadata, self.payload))
+        } else {
+            Err(Status::new(self.code, self.message).with_metadata(self.metadata))
+        }
+    }
+
+    /// The body's encoded size, after checking every length prefix.
+    pub(crate) fn encoded_len(&self) -> Result<usize, FrameError> {
+        check_len("status message", self.message.len(), usize::from(u16::MAX))?;
+        Ok(1 + 2 + self.message.len() + metadata_len(&self.metadata)? + self.payload.len())
+    }
+
+    /// Writes the body; [`Response::encoded_len`] must have succeeded.
+    pub(crate) fn write(&self, dst: &mut BytesMut) {
+        dst.put_u8(self.code.as_u8());
+        dst.put_u16(self.message.len() as u16);
+        dst.put_slice(self.message.as_bytes());
+        put_metadata(dst, &self.metadata);
+        dst.put_slice(&self.payload);
+    }
+
+    pub(crate) fn read(body: Bytes) -> Result<Response, FrameError> {
+        let mut reader = BodyReader::new(body, MessageType::Response);
+        let code = Code::from_u8(reader.u8("truncated status code")?);
+        let message_len = usize::from(reader.u16("truncated status message length")?);
+        let message = reader.string(message_len, "status message truncated or not UTF-8")?;
+        let metadata = reader.metadata()?;
+        Ok(Response {
+            code,
+            message,
+            metadata,
+            payload: reader.rest(),
+        })
+    }
+}
+
+fn truncate_message(message: ByteString) -> ByteString {
+    let max = usize::from(u16::MAX);
+    if message.len() <= max {
+        return message;
+    }
+    let mut end = max;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    ByteString::from(&message[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_status_messages_are_cut_at_a_char_boundary() {
+        let long = "é".repeat(40_000); // 80,000 bytes
+        let response = Response::from_status(Status::internal(long));
+        assert_eq!(response.message.len(), 65_534);
+        assert!(response.encoded_len().is_ok());
+    }
+}

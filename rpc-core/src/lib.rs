@@ -1,0 +1,44 @@
+//! The core of the `rpc` framework: the wire [`frame`], the [`Status`] every
+//! failure crosses the wire as, and call [`Metadata`].
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use rpc_core::frame::{Frame, FrameCodec, Message, Request};
+//! use rpc_core::{Codec, Compression};
+//! use tokio_util::codec::{Decoder, Encoder};
+//!
+//! let request = Request {
+//!     service: "Arith".into(),
+//!     method: "Mul".into(),
+//!     payload: r#"{"a":7,"b":8}"#.into(),
+//!     ..Request::default()
+//! };
+//! let frame = Frame {
+//!     request_id: 1,
+//!     codec: Codec::Json,
+//!     compression: Compression::None,
+//!     message: Message::Request(request),
+//! };
+//! let mut codec = FrameCodec::new();
+//! let mut buf = BytesMut::new();
+//! codec.encode(&frame, &mut buf).unwrap();
+//! assert_eq!(buf.len(), 16 + 11 + 5 + 3 + 2 + 13);
+//! assert_eq!(codec.decode(&mut buf).unwrap(), Some(frame));
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod code;
+pub mod frame;
+mod metadata;
+mod status;
+
+pub use code::Code;
+pub use metadata::Metadata;
+pub use status::Status;
+
+pub use rpc_codec::{Codec, Compression};
+
+// Re-exported so users name the versions this crate was built against.
+pub use bytes;
+pub use tokio_util;

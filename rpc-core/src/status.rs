@@ -1,0 +1,193 @@
+//! [`Status`]: the one error type that crosses the wire.
+
+use std::fmt;
+
+use bytestring::ByteString;
+use rpc_codec::{CodecError, CompressionError};
+
+use crate::{Code, Metadata};
+
+/// A call's failure as the caller sees it: a [`Code`], a human-readable
+/// message and optional metadata, exactly what a response frame carries.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Status {
+    code: Code,
+    message: ByteString,
+    metadata: Metadata,
+}
+
+impl Status {
+    /// A status with `code` and `message`.
+    pub fn new(code: Code, message: impl Into<ByteString>) -> Status {
+        Status {
+            code,
+            message: message.into(),
+            metadata: Metadata::new(),
+        }
+    }
+
+    /// The same status with metadata attached.
+    pub fn with_metadata(mut self, metadata: Metadata) -> Status {
+        self.metadata = metadata;
+        self
+    }
+
+    /// The code.
+    pub fn code(&self) -> Code {
+        self.code
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The message as the shared string the wire carries.
+    pub fn message_bytes(&self) -> &ByteString {
+        &self.message
+    }
+
+    /// The metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// Mutable access to the metadata.
+    pub fn metadata_mut(&mut self) -> &mut Metadata {
+        &mut self.metadata
+    }
+
+    /// Splits the status into its parts.
+    pub fn into_parts(self) -> (Code, ByteString, Metadata) {
+        (self.code, self.message, self.metadata)
+    }
+
+    /// Whether the call may be sent again; see [`Code::is_retryable`].
+    pub fn is_retryable(&self) -> bool {
+        self.code.is_retryable()
+    }
+
+    /// [`Code::ServiceNotFound`].
+    pub fn service_not_found(service: &str) -> Status {
+        Status::new(
+            Code::ServiceNotFound,
+            format!("service {service:?} not found"),
+        )
+    }
+
+    /// [`Code::MethodNotFound`].
+    pub fn method_not_found(service: &str, method: &str) -> Status {
+        Status::new(
+            Code::MethodNotFound,
+            format!("method {method:?} not found on service {service:?}"),
+        )
+    }
+
+    /// [`Code::BadRequest`].
+    pub fn bad_request(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::BadRequest, message)
+    }
+
+    /// [`Code::DeadlineExceeded`].
+    pub fn deadline_exceeded(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::DeadlineExceeded, message)
+    }
+
+    /// [`Code::Cancelled`].
+    pub fn cancelled(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::Cancelled, message)
+    }
+
+    /// [`Code::Unauthenticated`].
+    pub fn unauthenticated(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::Unauthenticated, message)
+    }
+
+    /// [`Code::Overloaded`].
+    pub fn overloaded(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::Overloaded, message)
+    }
+
+    /// [`Code::Unavailable`].
+    pub fn unavailable(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::Unavailable, message)
+    }
+
+    /// [`Code::Internal`].
+    pub fn internal(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::Internal, message)
+    }
+
+    /// [`Code::Application`]: the handler's own error.
+    pub fn application(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::Application, message)
+    }
+}
+
+impl fmt::Debug for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Status");
+        s.field("code", &self.code)
+            .field("message", &&*self.message);
+        if !self.metadata.is_empty() {
+            s.field("metadata", &self.metadata);
+        }
+        s.finish()
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            write!(f, "{}", self.code)
+        } else {
+            write!(f, "{}: {}", self.code, self.message)
+        }
+    }
+}
+
+impl std::error::Error for Status {}
+
+impl From<CodecError> for Status {
+    fn from(error: CodecError) -> Status {
+        let code = match error {
+            CodecError::Unsupported { .. } => Code::UnsupportedCodec,
+            CodecError::Decode { .. } => Code::BadRequest,
+            _ => Code::Internal,
+        };
+        Status::new(code, error.to_string())
+    }
+}
+
+impl From<CompressionError> for Status {
+    fn from(error: CompressionError) -> Status {
+        let code = match error {
+            CompressionError::TooLarge { .. } => Code::PayloadTooLarge,
+            CompressionError::Corrupt { .. } => Code::BadRequest,
+            _ => Code::Internal,
+        };
+        Status::new(code, error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rpc_codec::{Codec, PayloadCodec};
+
+    use super::*;
+
+    #[test]
+    fn codec_errors_map_to_the_caller_facing_codes() {
+        let codec = PayloadCodec::<u32>::serde();
+        let unsupported = codec.decode(Codec::Protobuf, "x".into()).unwrap_err();
+        assert_eq!(Status::from(unsupported).code(), Code::UnsupportedCodec);
+        let garbage = codec.decode(Codec::Json, "{".into()).unwrap_err();
+        assert_eq!(Status::from(garbage).code(), Code::BadRequest);
+    }
+
+    #[test]
+    fn display_shows_code_and_message() {
+        assert_eq!(Status::overloaded("busy").to_string(), "overloaded: busy");
+        assert_eq!(Status::new(Code::Cancelled, "").to_string(), "cancelled");
+    }
+}
