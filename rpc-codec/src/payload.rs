@@ -152,12 +152,13 @@ fn decode_serde<T: DeserializeOwned>(codec: Codec, src: Bytes) -> Result<T, Code
     match codec {
         Codec::Json => serde_json::from_slice(&src).map_err(|e| decode_error(e.into())),
         Codec::MsgPack => {
-            let mut deserializer = rmp_serde::Deserializer::from_read_ref(&src[..]);
-            let value = T::deserialize(&mut deserializer).map_err(|e| decode_error(e.into()))?;
+            let mut rest: &[u8] = &src;
+            let value = T::deserialize(&mut rmp_serde::Deserializer::new(&mut rest))
+                .map_err(|e| decode_error(e.into()))?;
             // A payload is exactly one value: trailing bytes mean a framing bug
             // or a payload in another codec that happened to parse.
-            let rest = deserializer.get_ref().len();
-            if rest != 0 {
+            if !rest.is_empty() {
+                let rest = rest.len();
                 return Err(decode_error(
                     format!("{rest} trailing bytes after the msgpack value").into(),
                 ));

@@ -3,10 +3,12 @@
 //! Rust has no stable specialization, so "use prost if the type is a prost
 //! message, serde if it is a serde type, both if both" cannot be a blanket impl.
 //! Method resolution does the choosing instead: [`payload_codec!`] calls a
-//! method on `&&&Probe<T>`; the compiler tries the receiver types `&&&Probe`,
-//! `&&Probe`, `&Probe` and `Probe` in that order and takes the first whose
-//! trait bounds `T` meets. Each level is a trait below, from the widest set of
-//! codecs to the narrowest. This works for concrete types, which is what the
+//! `&self` method on `&&&&&Probe<T>`; the compiler looks for an impl on
+//! `&&&&Probe`, then (peeling one reference at a time) `&&&Probe`, `&&Probe`
+//! and `&Probe`, and takes the first whose trait bounds `T` meets. Each level
+//! is a trait below: raw bytes first (prost also treats [`Bytes`] as a
+//! `BytesValue` message, but a `Bytes` argument means "opaque bytes"), then
+//! the widest set of codecs to the narrowest. This works for concrete types, which is what the
 //! `#[service]` macro has; generic code names a constructor of
 //! [`PayloadCodec`] instead.
 //!
@@ -37,6 +39,18 @@ impl<T> Probe<T> {
 impl<T> Default for Probe<T> {
     fn default() -> Self {
         Probe::new()
+    }
+}
+
+/// Level 4: raw bytes.
+pub trait ViaRaw<T> {
+    /// The codec table for `T`.
+    fn payload_codec(&self) -> PayloadCodec<T>;
+}
+
+impl ViaRaw<Bytes> for &&&&Probe<Bytes> {
+    fn payload_codec(&self) -> PayloadCodec<Bytes> {
+        PayloadCodec::raw()
     }
 }
 
@@ -78,23 +92,12 @@ impl<T: prost::Message + Default> ViaProtobuf<T> for &Probe<T> {
     }
 }
 
-/// Level 0: raw bytes.
-pub trait ViaRaw<T> {
-    /// The codec table for `T`.
-    fn payload_codec(&self) -> PayloadCodec<T>;
-}
-
-impl ViaRaw<Bytes> for Probe<Bytes> {
-    fn payload_codec(&self) -> PayloadCodec<Bytes> {
-        PayloadCodec::raw()
-    }
-}
-
 /// The widest [`PayloadCodec`] of a concrete type, chosen at compile time.
 ///
-/// A type that derives both serde's traits and `prost::Message` gets JSON,
-/// msgpack and protobuf; a serde type JSON and msgpack; a prost message
-/// protobuf; [`Bytes`](bytes::Bytes) raw. A type that is none of these is a
+/// [`Bytes`](bytes::Bytes) is raw; a type that derives both serde's traits
+/// and `prost::Message` gets JSON, msgpack and protobuf (so do `String`, the
+/// integers, `bool` and `()`, which prost encodes as the well-known wrapper
+/// messages); a serde type JSON and msgpack; a prost message protobuf. A type that is none of these is a
 /// compile error naming `payload_codec`.
 ///
 /// ```
@@ -116,6 +119,6 @@ macro_rules! payload_codec {
         use $crate::select::{
             ViaProtobuf as _, ViaRaw as _, ViaSerde as _, ViaSerdeAndProtobuf as _,
         };
-        (&&&$crate::select::Probe::<$ty>::new()).payload_codec()
+        (&&&&&$crate::select::Probe::<$ty>::new()).payload_codec()
     }};
 }
