@@ -22,7 +22,8 @@
 //! let mut codec = FrameCodec::new();
 //! let mut buf = BytesMut::new();
 //! codec.encode(&frame, &mut buf).unwrap();
-//! assert_eq!(buf.len(), 16 + 11 + 5 + 3 + 2 + 13);
+//! // header, flags, deadline, service, method, metadata count, payload
+//! assert_eq!(buf.len(), 16 + 1 + 4 + (1 + 5) + (1 + 3) + 2 + 13);
 //! assert_eq!(codec.decode(&mut buf).unwrap(), Some(frame));
 //! ```
 
