@@ -29,7 +29,13 @@ fn codecs(c: &mut Criterion) {
             })
         });
         group.bench_function("decode", |b| {
-            b.iter(|| black_box(codec.decode(payload_codec, black_box(encoded.clone())).unwrap()))
+            b.iter(|| {
+                black_box(
+                    codec
+                        .decode(payload_codec, black_box(encoded.clone()))
+                        .unwrap(),
+                )
+            })
         });
         group.finish();
     }

@@ -91,15 +91,15 @@ impl Code {
 
     /// Whether a call that ended with this code may be sent again.
     ///
-    /// This is the one place that decides it; every fail mode asks here. Only
-    /// codes that guarantee the handler did **not** run are retryable, so a
-    /// retry can never apply a non-idempotent call twice:
-    /// [`Code::Unavailable`] (the request never reached a handler, or the
-    /// connection died; the client reports a lost connection this way only for
-    /// calls it had not finished writing or that the server refused) and
-    /// [`Code::Overloaded`] (refused before running). Everything else is final:
-    /// the application's own errors, bad requests, missing services or
-    /// methods, a spent deadline, a cancellation.
+    /// This is the one place that decides it; every fail mode asks here.
+    /// Retryable are the codes that say "this endpoint could not take the
+    /// call", where another try (or another endpoint) may succeed:
+    /// [`Code::Overloaded`] (refused before the handler ran) and
+    /// [`Code::Unavailable`] (the endpoint could not be reached, or the
+    /// connection broke; a call already written when a connection broke may
+    /// have run, so retrying non-idempotent calls is the caller's choice of
+    /// fail mode). Everything else is final: the application's own errors, bad
+    /// requests, missing services or methods, a spent deadline, a cancellation.
     pub const fn is_retryable(self) -> bool {
         matches!(self, Code::Unavailable | Code::Overloaded)
     }
@@ -147,7 +147,7 @@ mod tests {
     }
 
     #[test]
-    fn only_codes_that_prove_the_handler_did_not_run_are_retryable() {
+    fn only_overloaded_and_unavailable_are_retryable() {
         let retryable: Vec<Code> = Code::ALL.into_iter().filter(|c| c.is_retryable()).collect();
         assert_eq!(retryable, [Code::Overloaded, Code::Unavailable]);
     }

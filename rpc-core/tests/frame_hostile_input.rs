@@ -259,12 +259,7 @@ proptest! {
         }
         let max = 4096;
         let mut codec = FrameCodec::with_max_frame_size(max);
-        loop {
-            match codec.decode(&mut buf) {
-                Ok(Some(_)) => continue,
-                Ok(None) | Err(_) => break,
-            }
-        }
+        while let Ok(Some(_)) = codec.decode(&mut buf) {}
         prop_assert!(buf.capacity() <= (max as usize).max(data.len()) + 64);
     }
 
