@@ -30,12 +30,19 @@
 #![forbid(unsafe_code)]
 
 mod code;
+mod context;
+pub mod dispatch;
 pub mod frame;
 mod metadata;
+mod peer;
+mod service;
 mod status;
 
 pub use code::Code;
+pub use context::Context;
 pub use metadata::Metadata;
+pub use peer::PeerAddr;
+pub use service::{BoxFuture, Service, ServiceCall, ServiceReply};
 pub use status::Status;
 
 pub use rpc_codec::{Codec, Compression};

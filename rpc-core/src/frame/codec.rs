@@ -49,11 +49,9 @@ impl FrameCodec {
         self.max_frame_size
     }
 
-    /// Appends `frame` to `dst`.
-    ///
-    /// Fails without writing anything if a field overflows its length prefix
-    /// or the frame would exceed the maximum frame size.
-    pub fn encode_frame(&self, frame: &Frame, dst: &mut BytesMut) -> Result<(), FrameError> {
+    /// The encoded size of `frame`, after checking every length prefix and
+    /// the maximum frame size: a frame that passes cannot fail to encode.
+    pub fn encoded_len(&self, frame: &Frame) -> Result<usize, FrameError> {
         let body_len = match &frame.message {
             Message::Request(request) | Message::Oneway(request) => request.encoded_len()?,
             Message::Response(response) => response.encoded_len()?,
@@ -66,7 +64,16 @@ impl FrameCodec {
                 max: self.max_frame_size,
             });
         }
-        dst.reserve(length as usize);
+        Ok(length as usize)
+    }
+
+    /// Appends `frame` to `dst`.
+    ///
+    /// Fails without writing anything if a field overflows its length prefix
+    /// or the frame would exceed the maximum frame size.
+    pub fn encode_frame(&self, frame: &Frame, dst: &mut BytesMut) -> Result<(), FrameError> {
+        let length = self.encoded_len(frame)?;
+        dst.reserve(length);
         Header {
             length: length as u32,
             message_type: frame.message.message_type(),

@@ -1,0 +1,395 @@
+//! [`Client`]: one multiplexed connection to one server, re-established on demand.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytestring::ByteString;
+use rpc_codec::{Codec, PayloadCodec};
+use rpc_core::frame::{Frame, Message, Request};
+use rpc_core::{Code, Status};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::connection::Connection;
+use crate::{CallOptions, CallReply, Channel, ClientConfig, RawReply, RawRequest, typed};
+
+/// Where a client connects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A TCP address, `host:port`.
+    Tcp(String),
+    /// A Unix socket path.
+    Unix(PathBuf),
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Tcp(addr) => write!(f, "tcp@{addr}"),
+            Target::Unix(path) => write!(f, "unix@{}", path.display()),
+        }
+    }
+}
+
+/// A client of one server over one multiplexed connection.
+///
+/// Any number of tasks can call through clones of a `Client` at once: calls
+/// share the connection, each with its own request id. The connection is
+/// opened by the first call (or [`Client::connect`]); when it dies (reset,
+/// EOF, heartbeat timeout) its calls fail with `unavailable` at once and the
+/// next call opens a new one, backing off after failed attempts.
+///
+/// ```no_run
+/// # async fn example() -> Result<(), rpc_core::Status> {
+/// use rpc_client::{CallOptions, Client};
+///
+/// let client = Client::new("127.0.0.1:8972");
+/// let reply: i64 = client.call("Arith", "mul", &(7, 8)).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    target: Target,
+    config: ClientConfig,
+    state: Mutex<State>,
+    connecting: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct State {
+    connection: Option<Arc<Connection>>,
+    failures: u32,
+    retry_at: Option<Instant>,
+    last_error: String,
+}
+
+impl Client {
+    /// A client of the TCP server at `addr` (`host:port`) with default settings.
+    pub fn new(addr: impl Into<String>) -> Client {
+        Client::with_config(Target::Tcp(addr.into()), ClientConfig::default())
+    }
+
+    /// A client of `target` with `config`.
+    pub fn with_config(target: Target, config: ClientConfig) -> Client {
+        Client {
+            shared: Arc::new(Shared {
+                target,
+                config,
+                state: Mutex::new(State::default()),
+                connecting: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    /// Opens the connection now rather than on the first call.
+    pub async fn connect(&self) -> Result<(), Status> {
+        self.connection().await.map(drop)
+    }
+
+    /// The server this client talks to.
+    pub fn target(&self) -> &Target {
+        &self.shared.target
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ClientConfig {
+        &self.shared.config
+    }
+
+    /// Whether a connection is open right now.
+    pub fn is_connected(&self) -> bool {
+        self.shared
+            .lock_state()
+            .connection
+            .as_ref()
+            .is_some_and(|c| c.is_open())
+    }
+
+    /// Calls `service.method` by name with serde types (JSON or msgpack).
+    pub async fn call<A, R>(&self, service: &str, method: &str, argument: &A) -> Result<R, Status>
+    where
+        A: Serialize + DeserializeOwned,
+        R: Serialize + DeserializeOwned,
+    {
+        typed::call_dynamic(self, service, method, argument, CallOptions::default())
+            .await
+            .map(|reply| reply.value)
+    }
+
+    /// [`Client::call`] with options, returning the reply metadata too.
+    pub async fn call_with<A, R>(
+        &self,
+        service: &str,
+        method: &str,
+        argument: &A,
+        options: CallOptions,
+    ) -> Result<CallReply<R>, Status>
+    where
+        A: Serialize + DeserializeOwned,
+        R: Serialize + DeserializeOwned,
+    {
+        typed::call_dynamic(self, service, method, argument, options).await
+    }
+
+    /// Calls `service.method` with an opaque payload in the raw codec.
+    pub async fn call_bytes(
+        &self,
+        service: &str,
+        method: &str,
+        payload: bytes::Bytes,
+        options: CallOptions,
+    ) -> Result<RawReply, Status> {
+        self.call_raw(RawRequest {
+            service: ByteString::from(service),
+            method: ByteString::from(method),
+            codec: Codec::Raw,
+            payload,
+            options,
+        })
+        .await
+    }
+
+    /// Sends a oneway call by name with a serde argument: no reply comes back.
+    pub async fn oneway<A>(&self, service: &str, method: &str, argument: &A, options: CallOptions) -> Result<(), Status>
+    where
+        A: Serialize + DeserializeOwned,
+    {
+        typed::send_oneway_typed(
+            self,
+            ByteString::from(service),
+            ByteString::from(method),
+            argument,
+            PayloadCodec::serde(),
+            options,
+        )
+        .await
+    }
+
+    /// The open connection, or a new one.
+    async fn connection(&self) -> Result<Arc<Connection>, Status> {
+        if let Some(connection) = self.shared.open_connection() {
+            return Ok(connection);
+        }
+        let _one_at_a_time = self.shared.connecting.lock().await;
+        if let Some(connection) = self.shared.open_connection() {
+            return Ok(connection);
+        }
+        {
+            let state = self.shared.lock_state();
+            if let Some(retry_at) = state.retry_at {
+                let now = Instant::now();
+                if retry_at > now {
+                    return Err(Status::unavailable(format!(
+                        "cannot connect to {} (next attempt in {:?}): {}",
+                        self.shared.target,
+                        retry_at - now,
+                        state.last_error
+                    )));
+                }
+            }
+        }
+        match self.shared.open().await {
+            Ok(connection) => {
+                let mut state = self.shared.lock_state();
+                state.connection = Some(Arc::clone(&connection));
+                state.failures = 0;
+                state.retry_at = None;
+                Ok(connection)
+            }
+            Err(error) => {
+                let mut state = self.shared.lock_state();
+                state.failures = state.failures.saturating_add(1);
+                let backoff = backoff(&self.shared.config, state.failures);
+                state.retry_at = Some(Instant::now() + backoff);
+                state.last_error = error.clone();
+                Err(Status::unavailable(format!(
+                    "cannot connect to {}: {error}",
+                    self.shared.target
+                )))
+            }
+        }
+    }
+
+    async fn call_on_connection(&self, request: RawRequest, deadline: Instant) -> Result<RawReply, Status> {
+        let connection = self.connection().await?;
+        let compression = request.options.compression.unwrap_or(self.shared.config.compression);
+        let (compression, payload) = compression.apply(request.payload)?;
+        let (id, answer) = connection.register()?;
+        let mut in_flight = InFlight {
+            connection: &connection,
+            id,
+            done: false,
+        };
+        let frame = Frame {
+            request_id: id,
+            codec: request.codec,
+            compression,
+            message: Message::Request(Request {
+                service: request.service,
+                method: request.method,
+                deadline: Some(deadline.saturating_duration_since(Instant::now())),
+                retry: request.options.retry,
+                metadata: request.options.metadata,
+                payload,
+            }),
+        };
+        connection
+            .frame_codec()
+            .encoded_len(&frame)
+            .map_err(|error| Status::new(Code::PayloadTooLarge, error.to_string()))?;
+        connection.send(frame).await?;
+        let answer = answer.await;
+        in_flight.done = true;
+        let (compression, response) = answer.map_err(|_| connection.closed_status())??;
+        let (metadata, payload) = response.into_result()?;
+        let payload = compression.decompress(payload, self.shared.config.max_payload_size)?;
+        Ok(RawReply { payload, metadata })
+    }
+}
+
+impl Channel for Client {
+    fn default_codec(&self) -> Codec {
+        self.shared.config.codec
+    }
+
+    async fn call_raw(&self, request: RawRequest) -> Result<RawReply, Status> {
+        let timeout = request.options.timeout.unwrap_or(self.shared.config.timeout);
+        let deadline = Instant::now() + timeout;
+        let service = request.service.clone();
+        let method = request.method.clone();
+        match tokio::time::timeout_at(deadline.into(), self.call_on_connection(request, deadline)).await {
+            Ok(result) => result,
+            Err(_) => Err(Status::deadline_exceeded(format!(
+                "{service}.{method}: no reply within {timeout:?}"
+            ))),
+        }
+    }
+
+    async fn send_oneway(&self, request: RawRequest) -> Result<(), Status> {
+        let timeout = request.options.timeout.unwrap_or(self.shared.config.timeout);
+        let send = async {
+            let connection = self.connection().await?;
+            let compression = request.options.compression.unwrap_or(self.shared.config.compression);
+            let (compression, payload) = compression.apply(request.payload)?;
+            let frame = Frame {
+                request_id: 0,
+                codec: request.codec,
+                compression,
+                message: Message::Oneway(Request {
+                    service: request.service,
+                    method: request.method,
+                    deadline: Some(timeout),
+                    retry: request.options.retry,
+                    metadata: request.options.metadata,
+                    payload,
+                }),
+            };
+            connection
+                .frame_codec()
+                .encoded_len(&frame)
+                .map_err(|error| Status::new(Code::PayloadTooLarge, error.to_string()))?;
+            connection.send(frame).await
+        };
+        tokio::time::timeout(timeout, send)
+            .await
+            .unwrap_or_else(|_| Err(Status::deadline_exceeded("oneway call not sent in time")))
+    }
+}
+
+/// A call waiting for its answer. Dropped before the answer came (timeout,
+/// or the caller's future dropped), it forgets the call and tells the server
+/// with a cancel frame.
+struct InFlight<'a> {
+    connection: &'a Connection,
+    id: u32,
+    done: bool,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if !self.done && self.connection.forget(self.id) && self.connection.is_open() {
+            self.connection
+                .try_send(Frame::control(self.id, Message::Cancel));
+        }
+    }
+}
+
+impl Shared {
+    fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn open_connection(&self) -> Option<Arc<Connection>> {
+        let state = self.lock_state();
+        state
+            .connection
+            .as_ref()
+            .filter(|connection| connection.is_open())
+            .cloned()
+    }
+
+    async fn open(&self) -> Result<Arc<Connection>, String> {
+        let timeout = self.config.connect_timeout;
+        let connect = async {
+            match &self.target {
+                Target::Tcp(addr) => {
+                    let stream = tokio::net::TcpStream::connect(addr.as_str()).await?;
+                    stream.set_nodelay(true)?;
+                    let peer = stream.peer_addr().map_or_else(|_| addr.clone(), |a| a.to_string());
+                    let (reader, writer) = stream.into_split();
+                    Ok::<_, std::io::Error>(Connection::start(peer, reader, writer, &self.config))
+                }
+                #[cfg(unix)]
+                Target::Unix(path) => {
+                    let stream = tokio::net::UnixStream::connect(path).await?;
+                    let (reader, writer) = stream.into_split();
+                    Ok(Connection::start(
+                        path.display().to_string(),
+                        reader,
+                        writer,
+                        &self.config,
+                    ))
+                }
+                #[cfg(not(unix))]
+                Target::Unix(_) => Err(std::io::Error::other("unix sockets need a unix platform")),
+            }
+        };
+        match tokio::time::timeout(timeout, connect).await {
+            Ok(Ok(connection)) => Ok(connection),
+            Ok(Err(error)) => Err(error.to_string()),
+            Err(_) => Err(format!("connect timed out after {timeout:?}")),
+        }
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        if let Some(connection) = self.lock_state().connection.take() {
+            connection.close("client dropped");
+        }
+    }
+}
+
+/// The wait before the next connect attempt after `failures` failed ones.
+fn backoff(config: &ClientConfig, failures: u32) -> Duration {
+    let exponent = failures.saturating_sub(1).min(16);
+    config
+        .reconnect_backoff
+        .saturating_mul(1 << exponent)
+        .min(config.max_reconnect_backoff)
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("target", &self.shared.target)
+            .field("connected", &self.is_connected())
+            .finish()
+    }
+}

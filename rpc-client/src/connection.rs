@@ -1,0 +1,270 @@
+//! One live connection: a writer task that batches frames, a reader task that
+//! completes waiting calls, a heartbeat task, and the table of calls in flight.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use futures_util::StreamExt;
+use rpc_codec::Compression;
+use rpc_core::frame::{Frame, FrameCodec, Message, Response};
+use rpc_core::Status;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::codec::FramedRead;
+use tokio_util::sync::CancellationToken;
+
+use crate::ClientConfig;
+
+/// A response and the compression of its payload.
+pub(crate) type Answer = Result<(Compression, Response), Status>;
+
+/// Writes above this many buffered bytes go out before more frames are taken.
+const WRITE_BATCH_BYTES: usize = 64 * 1024;
+
+pub(crate) struct Connection {
+    peer: String,
+    writer: mpsc::Sender<Frame>,
+    calls: Mutex<Calls>,
+    next_id: AtomicU32,
+    /// Milliseconds since `epoch` at the last frame read.
+    last_read: AtomicU64,
+    epoch: Instant,
+    closed: CancellationToken,
+    codec: FrameCodec,
+}
+
+struct Calls {
+    open: bool,
+    close_reason: String,
+    waiting: HashMap<u32, oneshot::Sender<Answer>>,
+}
+
+impl Connection {
+    /// Starts the tasks of a connection over an established stream.
+    pub(crate) fn start<R, W>(peer: String, reader: R, writer: W, config: &ClientConfig) -> Arc<Connection>
+    where
+        R: AsyncRead + Unpin + Send + 'static,
+        W: AsyncWrite + Unpin + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel(config.write_queue.max(1));
+        let codec = FrameCodec::with_max_frame_size(config.max_frame_size);
+        let connection = Arc::new(Connection {
+            peer,
+            writer: tx,
+            calls: Mutex::new(Calls {
+                open: true,
+                close_reason: String::new(),
+                waiting: HashMap::new(),
+            }),
+            next_id: AtomicU32::new(1),
+            last_read: AtomicU64::new(0),
+            epoch: Instant::now(),
+            closed: CancellationToken::new(),
+            codec,
+        });
+        tokio::spawn(write_loop(Arc::clone(&connection), rx, writer));
+        tokio::spawn(read_loop(Arc::clone(&connection), FramedRead::new(reader, codec)));
+        tokio::spawn(heartbeat_loop(
+            Arc::clone(&connection),
+            config.heartbeat_interval,
+            config.heartbeat_timeout,
+        ));
+        connection
+    }
+
+    pub(crate) fn is_open(&self) -> bool {
+        !self.closed.is_cancelled()
+    }
+
+    pub(crate) fn frame_codec(&self) -> &FrameCodec {
+        &self.codec
+    }
+
+    /// Reserves a request id and a slot for its answer; fails once the
+    /// connection is closed, so no call can wait on a dead connection.
+    pub(crate) fn register(&self) -> Result<(u32, oneshot::Receiver<Answer>), Status> {
+        let (tx, rx) = oneshot::channel();
+        let mut calls = self.lock_calls();
+        if !calls.open {
+            return Err(Status::unavailable(format!(
+                "connection to {} closed: {}",
+                self.peer, calls.close_reason
+            )));
+        }
+        let mut id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        while calls.waiting.contains_key(&id) {
+            id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        }
+        calls.waiting.insert(id, tx);
+        Ok((id, rx))
+    }
+
+    /// Forgets a call the caller gave up on; returns whether it was still waiting.
+    pub(crate) fn forget(&self, id: u32) -> bool {
+        self.lock_calls().waiting.remove(&id).is_some()
+    }
+
+    /// Queues a frame for the writer, waiting while the queue is full.
+    pub(crate) async fn send(&self, frame: Frame) -> Result<(), Status> {
+        self.writer.send(frame).await.map_err(|_| self.closed_status())
+    }
+
+    /// Queues a frame if there is room now (cancels and pongs: best effort).
+    pub(crate) fn try_send(&self, frame: Frame) {
+        if self.writer.try_send(frame).is_err() {
+            tracing::debug!(peer = %self.peer, "write queue full or closed; control frame dropped");
+        }
+    }
+
+    pub(crate) fn closed_status(&self) -> Status {
+        let calls = self.lock_calls();
+        Status::unavailable(format!("connection to {} closed: {}", self.peer, calls.close_reason))
+    }
+
+    /// Closes the connection and fails every waiting call with `unavailable` at once.
+    pub(crate) fn close(&self, reason: &str) {
+        let waiting = {
+            let mut calls = self.lock_calls();
+            if !calls.open {
+                return;
+            }
+            calls.open = false;
+            calls.close_reason = reason.to_owned();
+            std::mem::take(&mut calls.waiting)
+        };
+        self.closed.cancel();
+        if !waiting.is_empty() {
+            tracing::warn!(peer = %self.peer, reason, calls = waiting.len(), "connection lost; failing calls in flight");
+        } else {
+            tracing::debug!(peer = %self.peer, reason, "connection closed");
+        }
+        for (_, tx) in waiting {
+            let _ = tx.send(Err(Status::unavailable(format!(
+                "connection to {} lost: {reason}",
+                self.peer
+            ))));
+        }
+    }
+
+    fn complete(&self, id: u32, answer: Answer) {
+        let waiter = self.lock_calls().waiting.remove(&id);
+        match waiter {
+            Some(tx) => {
+                let _ = tx.send(answer);
+            }
+            // The caller gave up (timeout or drop) and sent a cancel.
+            None => tracing::trace!(peer = %self.peer, id, "response for a call no longer waiting"),
+        }
+    }
+
+    fn touch(&self) {
+        let now = self.epoch.elapsed().as_millis() as u64;
+        self.last_read.store(now, Ordering::Relaxed);
+    }
+
+    fn idle_for(&self) -> Duration {
+        let last = Duration::from_millis(self.last_read.load(Ordering::Relaxed));
+        self.epoch.elapsed().saturating_sub(last)
+    }
+
+    fn lock_calls(&self) -> std::sync::MutexGuard<'_, Calls> {
+        self.calls.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.closed.cancel();
+    }
+}
+
+async fn write_loop<W: AsyncWrite + Unpin>(
+    connection: Arc<Connection>,
+    mut queue: mpsc::Receiver<Frame>,
+    mut writer: W,
+) {
+    let mut buf = BytesMut::with_capacity(WRITE_BATCH_BYTES);
+    let codec = connection.codec;
+    loop {
+        let first = tokio::select! {
+            frame = queue.recv() => frame,
+            () = connection.closed.cancelled() => None,
+        };
+        let Some(first) = first else { break };
+        encode_into(&codec, &first, &mut buf);
+        // Batch whatever else is already queued into the same write.
+        while buf.len() < WRITE_BATCH_BYTES {
+            match queue.try_recv() {
+                Ok(frame) => encode_into(&codec, &frame, &mut buf),
+                Err(_) => break,
+            }
+        }
+        if let Err(error) = writer.write_all(&buf).await {
+            connection.close(&format!("write failed: {error}"));
+            break;
+        }
+        buf.clear();
+    }
+    let _ = writer.shutdown().await;
+}
+
+fn encode_into(codec: &FrameCodec, frame: &Frame, buf: &mut BytesMut) {
+    // Callers check frames with `encoded_len` before queueing them.
+    if let Err(error) = codec.encode_frame(frame, buf) {
+        tracing::error!(%error, "a frame that passed its checks failed to encode; dropped");
+    }
+}
+
+async fn read_loop<R: AsyncRead + Unpin>(connection: Arc<Connection>, mut frames: FramedRead<R, FrameCodec>) {
+    let reason = loop {
+        let next = tokio::select! {
+            next = frames.next() => next,
+            () = connection.closed.cancelled() => break "closed".to_owned(),
+        };
+        match next {
+            None => break "the server closed the connection".to_owned(),
+            Some(Err(error)) => break format!("bad frame from the server: {error}"),
+            Some(Ok(frame)) => {
+                connection.touch();
+                match frame.message {
+                    Message::Response(response) => {
+                        connection.complete(frame.request_id, Ok((frame.compression, response)))
+                    }
+                    Message::Ping => connection.try_send(Frame::control(frame.request_id, Message::Pong)),
+                    Message::Pong => {}
+                    Message::Request(_) | Message::Oneway(_) | Message::Cancel => {
+                        break format!("the server sent a {} frame", frame.message.message_type());
+                    }
+                }
+            }
+        }
+    };
+    connection.close(&reason);
+}
+
+async fn heartbeat_loop(connection: Arc<Connection>, interval: Duration, timeout: Duration) {
+    let period = (interval / 2).max(Duration::from_millis(10));
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ping_id: u32 = 0;
+    connection.touch();
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            () = connection.closed.cancelled() => return,
+        }
+        let idle = connection.idle_for();
+        if idle >= timeout {
+            connection.close(&format!("no frame from the server for {idle:?} (heartbeat timeout)"));
+            return;
+        }
+        if idle >= interval {
+            ping_id = ping_id.wrapping_add(1);
+            connection.try_send(Frame::control(ping_id, Message::Ping));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! [`CallOptions`]: per-call choices of codec, compression, timeout and metadata.
+
+use std::time::Duration;
+
+use rpc_codec::{Codec, CompressionPolicy};
+use rpc_core::Metadata;
+
+/// Per-call settings; anything left unset falls back to the channel's defaults.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    /// The payload codec. Unset: the channel's default codec if both of the
+    /// method's types support it, otherwise the best codec they share.
+    pub codec: Option<Codec>,
+    /// When and how to compress the argument. Unset: the channel's policy.
+    pub compression: Option<CompressionPolicy>,
+    /// The whole call's time limit (send, wait, receive), also sent to the
+    /// server as the deadline budget. Unset: the channel's default timeout.
+    pub timeout: Option<Duration>,
+    /// Metadata sent with the request.
+    pub metadata: Metadata,
+    /// Marks the request as a retry (set by fail modes, and when a server
+    /// passes on a retried request's context).
+    pub retry: bool,
+}
+
+impl CallOptions {
+    /// Default options.
+    pub fn new() -> CallOptions {
+        CallOptions::default()
+    }
+
+    /// With a payload codec.
+    pub fn codec(mut self, codec: Codec) -> CallOptions {
+        self.codec = Some(codec);
+        self
+    }
+
+    /// With a compression policy.
+    pub fn compression(mut self, compression: CompressionPolicy) -> CallOptions {
+        self.compression = Some(compression);
+        self
+    }
+
+    /// With a timeout.
+    pub fn timeout(mut self, timeout: Duration) -> CallOptions {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// With one more metadata entry.
+    pub fn metadata(mut self, key: &str, value: &str) -> CallOptions {
+        self.metadata.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    /// With the retry flag.
+    pub fn retry(mut self, retry: bool) -> CallOptions {
+        self.retry = retry;
+        self
+    }
+}

@@ -1,0 +1,148 @@
+//! Typed calls over any [`Channel`]: encode the argument, call, decode the reply.
+
+use bytestring::ByteString;
+use rpc_codec::{Codec, PayloadCodec};
+use rpc_core::{Code, Metadata, Status};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{CallOptions, Channel, RawRequest};
+
+/// A decoded reply with the metadata the server sent along.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallReply<T> {
+    /// The reply.
+    pub value: T,
+    /// The server's reply metadata.
+    pub metadata: Metadata,
+}
+
+/// Calls `service.method` with a typed argument and reply, each with its
+/// codec table. This is what generated stubs call.
+pub async fn call_typed<C: Channel, A, R>(
+    channel: &C,
+    service: ByteString,
+    method: ByteString,
+    argument: &A,
+    argument_codec: PayloadCodec<A>,
+    reply_codec: PayloadCodec<R>,
+    options: CallOptions,
+) -> Result<CallReply<R>, Status> {
+    let codec = choose_codec(
+        options.codec,
+        channel.default_codec(),
+        &argument_codec,
+        &reply_codec,
+    )?;
+    let payload = argument_codec.encode_to_bytes(argument, codec)?;
+    let reply = channel
+        .call_raw(RawRequest {
+            service,
+            method,
+            codec,
+            payload,
+            options,
+        })
+        .await?;
+    let value = reply_codec
+        .decode(codec, reply.payload)
+        .map_err(|error| Status::new(Code::Internal, format!("cannot decode the reply: {error}")))?;
+    Ok(CallReply {
+        value,
+        metadata: reply.metadata,
+    })
+}
+
+/// Sends a typed oneway call (no reply).
+pub async fn send_oneway_typed<C: Channel, A>(
+    channel: &C,
+    service: ByteString,
+    method: ByteString,
+    argument: &A,
+    argument_codec: PayloadCodec<A>,
+    options: CallOptions,
+) -> Result<(), Status> {
+    let codec = choose_codec(
+        options.codec,
+        channel.default_codec(),
+        &argument_codec,
+        &argument_codec,
+    )?;
+    let payload = argument_codec.encode_to_bytes(argument, codec)?;
+    channel
+        .send_oneway(RawRequest {
+            service,
+            method,
+            codec,
+            payload,
+            options,
+        })
+        .await
+}
+
+/// Calls by name with serde types (JSON or msgpack), for tools that do not
+/// have a generated stub.
+pub async fn call_dynamic<C, A, R>(
+    channel: &C,
+    service: &str,
+    method: &str,
+    argument: &A,
+    options: CallOptions,
+) -> Result<CallReply<R>, Status>
+where
+    C: Channel,
+    A: Serialize + DeserializeOwned,
+    R: Serialize + DeserializeOwned,
+{
+    call_typed(
+        channel,
+        ByteString::from(service),
+        ByteString::from(method),
+        argument,
+        PayloadCodec::serde(),
+        PayloadCodec::serde(),
+        options,
+    )
+    .await
+}
+
+/// The codec of a call: the one asked for if both types support it (else an
+/// error); otherwise the channel's default if both support it; otherwise the
+/// fastest codec both share.
+pub fn choose_codec<A, R>(
+    asked: Option<Codec>,
+    default: Codec,
+    argument: &PayloadCodec<A>,
+    reply: &PayloadCodec<R>,
+) -> Result<Codec, Status> {
+    let usable = |codec: Codec| argument.supports(codec) && reply.supports(codec);
+    if let Some(codec) = asked {
+        if usable(codec) {
+            return Ok(codec);
+        }
+        return Err(Status::new(
+            Code::UnsupportedCodec,
+            format!(
+                "codec {codec} is not supported by this method (argument: {}; reply: {})",
+                argument.supported(),
+                reply.supported()
+            ),
+        ));
+    }
+    if usable(default) {
+        return Ok(default);
+    }
+    [Codec::Protobuf, Codec::MsgPack, Codec::Json, Codec::Raw]
+        .into_iter()
+        .find(|codec| usable(*codec))
+        .ok_or_else(|| {
+            Status::new(
+                Code::UnsupportedCodec,
+                format!(
+                    "the argument ({}) and the reply ({}) share no codec",
+                    argument.supported(),
+                    reply.supported()
+                ),
+            )
+        })
+}

@@ -1,0 +1,49 @@
+//! [`Service`]: the dispatch interface the `#[service]` macro implements.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use bytes::Bytes;
+use rpc_codec::Codec;
+
+use crate::{Context, Metadata, Status};
+
+/// A boxed, sendable future, as dispatch returns.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// One call handed to a [`Service`]: its context, codec and (decompressed) payload.
+#[derive(Debug)]
+pub struct ServiceCall {
+    /// Names, metadata, deadline, peer.
+    pub context: Context,
+    /// The codec of the payload; the reply is written in the same codec.
+    pub codec: Codec,
+    /// The encoded argument, already decompressed.
+    pub payload: Bytes,
+}
+
+/// A successful call's result: the encoded reply and the reply metadata.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceReply {
+    /// The encoded reply, in the call's codec, not yet compressed.
+    pub payload: Bytes,
+    /// Metadata for the caller.
+    pub metadata: Metadata,
+}
+
+/// A named set of methods the server can dispatch to, with no runtime
+/// reflection: `#[service]` writes the implementation for each trait.
+pub trait Service: Send + Sync + 'static {
+    /// The service's wire name.
+    fn name(&self) -> &'static str;
+
+    /// The wire names of its methods.
+    fn methods(&self) -> &'static [&'static str];
+
+    /// Runs the method `call.context.method()`: decodes the argument in the
+    /// call's codec, runs the handler, encodes the reply in the same codec.
+    /// An unknown method is [`Status::method_not_found`]; a codec the
+    /// method's types do not support is `unsupported_codec`; an argument that
+    /// does not decode is `bad_request`.
+    fn call(&self, call: ServiceCall) -> BoxFuture<Result<ServiceReply, Status>>;
+}
