@@ -45,7 +45,10 @@ pub trait Channel: Clone + Send + Sync + 'static {
 
     /// Sends a call and waits for its reply. Every call ends in a reply or a
     /// [`Status`]: never silently lost.
-    fn call_raw(&self, request: RawRequest) -> impl Future<Output = Result<RawReply, Status>> + Send;
+    fn call_raw(
+        &self,
+        request: RawRequest,
+    ) -> impl Future<Output = Result<RawReply, Status>> + Send;
 
     /// Sends a call that gets no reply (oneway). Returns once the request is
     /// handed to the connection's writer.

@@ -156,7 +156,13 @@ impl Client {
     }
 
     /// Sends a oneway call by name with a serde argument: no reply comes back.
-    pub async fn oneway<A>(&self, service: &str, method: &str, argument: &A, options: CallOptions) -> Result<(), Status>
+    pub async fn oneway<A>(
+        &self,
+        service: &str,
+        method: &str,
+        argument: &A,
+        options: CallOptions,
+    ) -> Result<(), Status>
     where
         A: Serialize + DeserializeOwned,
     {
@@ -216,9 +222,16 @@ impl Client {
         }
     }
 
-    async fn call_on_connection(&self, request: RawRequest, deadline: Instant) -> Result<RawReply, Status> {
+    async fn call_on_connection(
+        &self,
+        request: RawRequest,
+        deadline: Instant,
+    ) -> Result<RawReply, Status> {
         let connection = self.connection().await?;
-        let compression = request.options.compression.unwrap_or(self.shared.config.compression);
+        let compression = request
+            .options
+            .compression
+            .unwrap_or(self.shared.config.compression);
         let (compression, payload) = compression.apply(request.payload)?;
         let (id, answer) = connection.register()?;
         let mut in_flight = InFlight {
@@ -259,11 +272,16 @@ impl Channel for Client {
     }
 
     async fn call_raw(&self, request: RawRequest) -> Result<RawReply, Status> {
-        let timeout = request.options.timeout.unwrap_or(self.shared.config.timeout);
+        let timeout = request
+            .options
+            .timeout
+            .unwrap_or(self.shared.config.timeout);
         let deadline = Instant::now() + timeout;
         let service = request.service.clone();
         let method = request.method.clone();
-        match tokio::time::timeout_at(deadline.into(), self.call_on_connection(request, deadline)).await {
+        match tokio::time::timeout_at(deadline.into(), self.call_on_connection(request, deadline))
+            .await
+        {
             Ok(result) => result,
             Err(_) => Err(Status::deadline_exceeded(format!(
                 "{service}.{method}: no reply within {timeout:?}"
@@ -272,10 +290,16 @@ impl Channel for Client {
     }
 
     async fn send_oneway(&self, request: RawRequest) -> Result<(), Status> {
-        let timeout = request.options.timeout.unwrap_or(self.shared.config.timeout);
+        let timeout = request
+            .options
+            .timeout
+            .unwrap_or(self.shared.config.timeout);
         let send = async {
             let connection = self.connection().await?;
-            let compression = request.options.compression.unwrap_or(self.shared.config.compression);
+            let compression = request
+                .options
+                .compression
+                .unwrap_or(self.shared.config.compression);
             let (compression, payload) = compression.apply(request.payload)?;
             let frame = Frame {
                 request_id: 0,
@@ -322,7 +346,9 @@ impl Drop for InFlight<'_> {
 
 impl Shared {
     fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn open_connection(&self) -> Option<Arc<Connection>> {
@@ -341,7 +367,9 @@ impl Shared {
                 Target::Tcp(addr) => {
                     let stream = tokio::net::TcpStream::connect(addr.as_str()).await?;
                     stream.set_nodelay(true)?;
-                    let peer = stream.peer_addr().map_or_else(|_| addr.clone(), |a| a.to_string());
+                    let peer = stream
+                        .peer_addr()
+                        .map_or_else(|_| addr.clone(), |a| a.to_string());
                     let (reader, writer) = stream.into_split();
                     Ok::<_, std::io::Error>(Connection::start(peer, reader, writer, &self.config))
                 }

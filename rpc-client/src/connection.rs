@@ -3,15 +3,15 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use futures_util::StreamExt;
 use rpc_codec::Compression;
-use rpc_core::frame::{Frame, FrameCodec, Message, Response};
 use rpc_core::Status;
+use rpc_core::frame::{Frame, FrameCodec, Message, Response};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::codec::FramedRead;
@@ -45,7 +45,12 @@ struct Calls {
 
 impl Connection {
     /// Starts the tasks of a connection over an established stream.
-    pub(crate) fn start<R, W>(peer: String, reader: R, writer: W, config: &ClientConfig) -> Arc<Connection>
+    pub(crate) fn start<R, W>(
+        peer: String,
+        reader: R,
+        writer: W,
+        config: &ClientConfig,
+    ) -> Arc<Connection>
     where
         R: AsyncRead + Unpin + Send + 'static,
         W: AsyncWrite + Unpin + Send + 'static,
@@ -67,7 +72,10 @@ impl Connection {
             codec,
         });
         tokio::spawn(write_loop(Arc::clone(&connection), rx, writer));
-        tokio::spawn(read_loop(Arc::clone(&connection), FramedRead::new(reader, codec)));
+        tokio::spawn(read_loop(
+            Arc::clone(&connection),
+            FramedRead::new(reader, codec),
+        ));
         tokio::spawn(heartbeat_loop(
             Arc::clone(&connection),
             config.heartbeat_interval,
@@ -110,7 +118,10 @@ impl Connection {
 
     /// Queues a frame for the writer, waiting while the queue is full.
     pub(crate) async fn send(&self, frame: Frame) -> Result<(), Status> {
-        self.writer.send(frame).await.map_err(|_| self.closed_status())
+        self.writer
+            .send(frame)
+            .await
+            .map_err(|_| self.closed_status())
     }
 
     /// Queues a frame if there is room now (cancels and pongs: best effort).
@@ -122,7 +133,10 @@ impl Connection {
 
     pub(crate) fn closed_status(&self) -> Status {
         let calls = self.lock_calls();
-        Status::unavailable(format!("connection to {} closed: {}", self.peer, calls.close_reason))
+        Status::unavailable(format!(
+            "connection to {} closed: {}",
+            self.peer, calls.close_reason
+        ))
     }
 
     /// Closes the connection and fails every waiting call with `unavailable` at once.
@@ -172,7 +186,9 @@ impl Connection {
     }
 
     fn lock_calls(&self) -> std::sync::MutexGuard<'_, Calls> {
-        self.calls.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.calls
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -219,7 +235,10 @@ fn encode_into(codec: &FrameCodec, frame: &Frame, buf: &mut BytesMut) {
     }
 }
 
-async fn read_loop<R: AsyncRead + Unpin>(connection: Arc<Connection>, mut frames: FramedRead<R, FrameCodec>) {
+async fn read_loop<R: AsyncRead + Unpin>(
+    connection: Arc<Connection>,
+    mut frames: FramedRead<R, FrameCodec>,
+) {
     let reason = loop {
         let next = tokio::select! {
             next = frames.next() => next,
@@ -234,7 +253,9 @@ async fn read_loop<R: AsyncRead + Unpin>(connection: Arc<Connection>, mut frames
                     Message::Response(response) => {
                         connection.complete(frame.request_id, Ok((frame.compression, response)))
                     }
-                    Message::Ping => connection.try_send(Frame::control(frame.request_id, Message::Pong)),
+                    Message::Ping => {
+                        connection.try_send(Frame::control(frame.request_id, Message::Pong))
+                    }
                     Message::Pong => {}
                     Message::Request(_) | Message::Oneway(_) | Message::Cancel => {
                         break format!("the server sent a {} frame", frame.message.message_type());
@@ -259,7 +280,9 @@ async fn heartbeat_loop(connection: Arc<Connection>, interval: Duration, timeout
         }
         let idle = connection.idle_for();
         if idle >= timeout {
-            connection.close(&format!("no frame from the server for {idle:?} (heartbeat timeout)"));
+            connection.close(&format!(
+                "no frame from the server for {idle:?} (heartbeat timeout)"
+            ));
             return;
         }
         if idle >= interval {

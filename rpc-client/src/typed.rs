@@ -44,9 +44,9 @@ pub async fn call_typed<C: Channel, A, R>(
             options,
         })
         .await?;
-    let value = reply_codec
-        .decode(codec, reply.payload)
-        .map_err(|error| Status::new(Code::Internal, format!("cannot decode the reply: {error}")))?;
+    let value = reply_codec.decode(codec, reply.payload).map_err(|error| {
+        Status::new(Code::Internal, format!("cannot decode the reply: {error}"))
+    })?;
     Ok(CallReply {
         value,
         metadata: reply.metadata,

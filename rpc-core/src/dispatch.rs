@@ -36,7 +36,11 @@ pub fn unknown_method(call: &ServiceCall) -> BoxFuture<Result<ServiceReply, Stat
     Box::pin(std::future::ready(Err(status)))
 }
 
-fn check_codec<A, R>(codec: Codec, argument: &PayloadCodec<A>, reply: &PayloadCodec<R>) -> Result<(), Status> {
+fn check_codec<A, R>(
+    codec: Codec,
+    argument: &PayloadCodec<A>,
+    reply: &PayloadCodec<R>,
+) -> Result<(), Status> {
     if argument.supports(codec) && reply.supports(codec) {
         return Ok(());
     }

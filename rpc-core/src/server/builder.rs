@@ -1,0 +1,245 @@
+//! [`ServerBuilder`]: services, limits, middleware, then bind.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::ToSocketAddrs;
+use tower::util::BoxCloneService;
+use tower::{Layer, ServiceExt as _};
+
+use crate::server::connection::Dispatch;
+use crate::server::router::{AuthHook, Router};
+use crate::server::{ServerConfig, ServerHandle, listener};
+use crate::{Context, Service, ServiceCall, ServiceReply, Status};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type LayerFn = Box<dyn FnOnce(Dispatch) -> Dispatch + Send>;
+
+/// The entry point: `Server::builder()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Server;
+
+impl Server {
+    /// A builder with the default [`ServerConfig`] and no services.
+    pub fn builder() -> ServerBuilder {
+        ServerBuilder {
+            config: ServerConfig::default(),
+            services: HashMap::new(),
+            duplicate: None,
+            auth: None,
+            layers: Vec::new(),
+        }
+    }
+}
+
+/// Collects services, limits and middleware, then binds a listener.
+pub struct ServerBuilder {
+    config: ServerConfig,
+    services: HashMap<&'static str, Arc<dyn Service>>,
+    duplicate: Option<&'static str>,
+    auth: Option<AuthHook>,
+    layers: Vec<LayerFn>,
+}
+
+impl ServerBuilder {
+    /// Serves `service` under its wire name.
+    pub fn service<S: Service>(mut self, service: S) -> Self {
+        let name = service.name();
+        if self.services.insert(name, Arc::new(service)).is_some() {
+            self.duplicate = Some(name);
+        }
+        self
+    }
+
+    /// Replaces every limit and timeout at once.
+    pub fn config(mut self, config: ServerConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// See [`ServerConfig::max_frame_size`].
+    pub fn max_frame_size(mut self, bytes: u32) -> Self {
+        self.config.max_frame_size = bytes;
+        self
+    }
+
+    /// See [`ServerConfig::max_payload_size`].
+    pub fn max_payload_size(mut self, bytes: usize) -> Self {
+        self.config.max_payload_size = bytes;
+        self
+    }
+
+    /// See [`ServerConfig::max_calls_per_connection`].
+    pub fn max_calls_per_connection(mut self, calls: usize) -> Self {
+        self.config.max_calls_per_connection = calls;
+        self
+    }
+
+    /// See [`ServerConfig::max_calls`].
+    pub fn max_calls(mut self, calls: usize) -> Self {
+        self.config.max_calls = calls;
+        self
+    }
+
+    /// See [`ServerConfig::max_connections`].
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.config.max_connections = connections;
+        self
+    }
+
+    /// See [`ServerConfig::idle_timeout`].
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_timeout = timeout;
+        self
+    }
+
+    /// See [`ServerConfig::handler_timeout`].
+    pub fn handler_timeout(mut self, timeout: Duration) -> Self {
+        self.config.handler_timeout = Some(timeout);
+        self
+    }
+
+    /// See [`ServerConfig::grace_period`].
+    pub fn grace_period(mut self, grace: Duration) -> Self {
+        self.config.grace_period = grace;
+        self
+    }
+
+    /// See [`ServerConfig::compression_threshold`].
+    pub fn compression_threshold(mut self, bytes: usize) -> Self {
+        self.config.compression_threshold = bytes;
+        self
+    }
+
+    /// Runs `hook` on every call before dispatch; an error (typically
+    /// [`Status::unauthenticated`]) is the call's answer and its handler does
+    /// not run. The hook sees the call's metadata, where tokens travel.
+    pub fn auth<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Context) -> Result<(), Status> + Send + Sync + 'static,
+    {
+        self.auth = Some(Arc::new(hook));
+        self
+    }
+
+    /// Wraps the dispatch path in a tower layer (concurrency limit, rate
+    /// limit, timeout, tracing...). The first layer added is the outermost.
+    ///
+    /// Errors of the layered service become statuses: a [`Status`] stays
+    /// itself, tower's timeout becomes `deadline_exceeded`, its load-shed
+    /// refusal `overloaded`, anything else `internal`.
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<Dispatch> + Send + 'static,
+        L::Service: tower::Service<ServiceCall, Response = ServiceReply> + Clone + Send + 'static,
+        <L::Service as tower::Service<ServiceCall>>::Error: Into<BoxError>,
+        <L::Service as tower::Service<ServiceCall>>::Future: Send + 'static,
+    {
+        self.layers.push(Box::new(move |inner: Dispatch| {
+            BoxCloneService::new(
+                layer
+                    .layer(inner)
+                    .map_err(|error| status_from_error(error.into())),
+            )
+        }));
+        self
+    }
+
+    /// Binds `addr` over TCP and serves in the background until the returned
+    /// handle shuts the server down. With port 0 the system picks a free port:
+    /// [`ServerHandle::local_addr`] tells which.
+    pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<ServerHandle> {
+        let (config, dispatch) = self.finish()?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        Ok(listener::start(
+            listener::Listener::Tcp(listener),
+            config,
+            dispatch,
+        ))
+    }
+
+    /// Binds a Unix socket at `path` (which must not exist yet) and serves in
+    /// the background; the socket file is removed after shutdown.
+    #[cfg(unix)]
+    pub async fn bind_unix(self, path: impl AsRef<std::path::Path>) -> io::Result<ServerHandle> {
+        let (config, dispatch) = self.finish()?;
+        let path = path.as_ref().to_owned();
+        let listener = tokio::net::UnixListener::bind(&path)?;
+        Ok(listener::start(
+            listener::Listener::Unix(listener, path),
+            config,
+            dispatch,
+        ))
+    }
+
+    /// Binds `addr` and serves until `signal` completes, then shuts down
+    /// gracefully and returns once every connection is closed.
+    pub async fn serve_with_shutdown(
+        self,
+        addr: impl ToSocketAddrs,
+        signal: impl Future<Output = ()>,
+    ) -> io::Result<()> {
+        let handle = self.bind(addr).await?;
+        tracing::info!(addr = %handle.addr(), "serving");
+        signal.await;
+        handle.shutdown_and_wait().await;
+        Ok(())
+    }
+
+    /// Binds `addr` and serves until Ctrl-C (SIGINT), then shuts down gracefully.
+    pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        self.serve_with_shutdown(addr, async {
+            if let Err(error) = tokio::signal::ctrl_c().await {
+                tracing::error!(%error, "cannot listen for Ctrl-C; serving until killed");
+                std::future::pending::<()>().await;
+            }
+        })
+        .await
+    }
+
+    fn finish(self) -> io::Result<(ServerConfig, Dispatch)> {
+        if let Some(name) = self.duplicate {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("service {name:?} registered twice"),
+            ));
+        }
+        let mut dispatch = BoxCloneService::new(Router::new(self.services, self.auth));
+        for layer in self.layers.into_iter().rev() {
+            dispatch = layer(dispatch);
+        }
+        Ok((self.config, dispatch))
+    }
+}
+
+/// The status a layered dispatch error stands for.
+fn status_from_error(error: BoxError) -> Status {
+    let error = match error.downcast::<Status>() {
+        Ok(status) => return *status,
+        Err(error) => error,
+    };
+    if error.is::<tower::timeout::error::Elapsed>() {
+        return Status::deadline_exceeded("the server's timeout layer cancelled the call");
+    }
+    if error.is::<tower::load_shed::error::Overloaded>() {
+        return Status::overloaded("the server's load-shed layer refused the call");
+    }
+    Status::internal(error.to_string())
+}
+
+impl fmt::Debug for ServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<_> = self.services.keys().collect();
+        names.sort();
+        f.debug_struct("ServerBuilder")
+            .field("config", &self.config)
+            .field("services", &names)
+            .field("auth", &self.auth.is_some())
+            .field("layers", &self.layers.len())
+            .finish()
+    }
+}

@@ -1,0 +1,59 @@
+//! [`ServerConfig`]: the limits and timeouts of a server.
+
+use std::time::Duration;
+
+use rpc_codec::DEFAULT_COMPRESSION_THRESHOLD;
+
+use crate::frame::DEFAULT_MAX_FRAME_SIZE;
+
+/// Every limit a peer could otherwise push past, and the server's timeouts.
+/// Each has a production default and a builder method on
+/// [`ServerBuilder`](crate::server::ServerBuilder).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest frame accepted or sent, header included. Default: 4 MiB.
+    pub max_frame_size: u32,
+    /// Largest argument after decompression. Default: 4 MiB.
+    pub max_payload_size: usize,
+    /// Calls running at once on one connection; more are answered with
+    /// `overloaded`. Default: 10,000.
+    pub max_calls_per_connection: usize,
+    /// Calls running at once on the whole server; more are answered with
+    /// `overloaded`. Default: 100,000.
+    pub max_calls: usize,
+    /// Connections open at once; more are closed as soon as accepted.
+    /// Default: 10,000.
+    pub max_connections: usize,
+    /// A connection with no frame received and no call running for this
+    /// long is closed. Default: 5 minutes.
+    pub idle_timeout: Duration,
+    /// Longest any handler may run, whatever the caller's budget.
+    /// Default: none (the caller's deadline budget alone applies).
+    pub handler_timeout: Option<Duration>,
+    /// On graceful shutdown, how long calls in flight may still finish
+    /// before they are cancelled and answered with `cancelled`. Default: 10 s.
+    pub grace_period: Duration,
+    /// Replies to compressed requests are compressed with the same algorithm
+    /// when at least this long. Default: 1 KiB.
+    pub compression_threshold: usize,
+    /// Frames queued for one connection's writer before handlers wait.
+    /// Default: 4096.
+    pub write_queue: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            max_payload_size: DEFAULT_MAX_FRAME_SIZE as usize,
+            max_calls_per_connection: 10_000,
+            max_calls: 100_000,
+            max_connections: 10_000,
+            idle_timeout: Duration::from_secs(300),
+            handler_timeout: None,
+            grace_period: Duration::from_secs(10),
+            compression_threshold: DEFAULT_COMPRESSION_THRESHOLD,
+            write_queue: 4096,
+        }
+    }
+}

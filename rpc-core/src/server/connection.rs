@@ -1,0 +1,400 @@
+//! One server connection: a reader that decodes frames and starts handlers,
+//! handlers running concurrently, and a writer that batches their replies.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use futures_util::{FutureExt, StreamExt};
+use rpc_codec::{Compression, CompressionPolicy};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio_util::codec::FramedRead;
+use tokio_util::sync::CancellationToken;
+use tower::util::BoxCloneService;
+use tower::{Service as _, ServiceExt as _};
+
+use crate::frame::{Frame, FrameCodec, Message, Request, Response};
+use crate::server::ServerConfig;
+use crate::server::in_flight::{InFlight, Running};
+use crate::{Code, Context, PeerAddr, ServiceCall, ServiceReply, Status};
+
+/// The dispatch path as the connection sees it: the router wrapped in the
+/// user's tower layers.
+pub(crate) type Dispatch = BoxCloneService<ServiceCall, ServiceReply, Status>;
+
+/// What every connection of one server shares.
+pub(crate) struct Shared {
+    pub(crate) config: ServerConfig,
+    pub(crate) calls: Arc<Semaphore>,
+}
+
+/// Replies above this many buffered bytes go out before more are taken.
+const WRITE_BATCH_BYTES: usize = 64 * 1024;
+
+/// How often a draining connection checks whether its calls have finished.
+const DRAIN_POLL: Duration = Duration::from_millis(5);
+
+/// Serves one connection until the peer leaves, a bad frame arrives, it idles
+/// out, or the server shuts down (then it drains within the grace period).
+pub(crate) async fn serve_connection<R, W>(
+    reader: R,
+    writer: W,
+    peer: PeerAddr,
+    shared: Arc<Shared>,
+    dispatch: Dispatch,
+    shutdown: CancellationToken,
+) where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let config = &shared.config;
+    let codec = FrameCodec::with_max_frame_size(config.max_frame_size);
+    let (replies, queue) = mpsc::channel(config.write_queue.max(1));
+    let writer_task = tokio::spawn(write_loop(queue, writer, codec, peer.clone()));
+    let mut connection = Connection {
+        peer,
+        shared: Arc::clone(&shared),
+        codec,
+        replies,
+        in_flight: InFlight::default(),
+        per_connection: Arc::new(Semaphore::new(config.max_calls_per_connection)),
+        dispatch,
+        oneway_calls: 0,
+    };
+    let mut frames = FramedRead::new(reader, codec);
+    let mut draining_until: Option<tokio::time::Instant> = None;
+    let idle = tokio::time::sleep(config.idle_timeout);
+    tokio::pin!(idle);
+
+    let reason = loop {
+        if draining_until.is_some() && connection.in_flight.is_empty() {
+            break "drained for shutdown".to_owned();
+        }
+        tokio::select! {
+            () = shutdown.cancelled(), if draining_until.is_none() => {
+                draining_until = Some(tokio::time::Instant::now() + config.grace_period);
+                continue;
+            }
+            () = tokio::time::sleep(DRAIN_POLL), if draining_until.is_some() => {
+                if draining_until.is_some_and(|until| tokio::time::Instant::now() >= until) {
+                    break "shutdown grace period over".to_owned();
+                }
+                continue;
+            }
+            () = &mut idle => {
+                if connection.in_flight.is_empty() {
+                    break format!("idle for {:?}", config.idle_timeout);
+                }
+                idle.as_mut().reset(tokio::time::Instant::now() + config.idle_timeout);
+                continue;
+            }
+            next = frames.next() => match next {
+                None => break "the peer closed the connection".to_owned(),
+                Some(Err(error)) => {
+                    tracing::warn!(peer = %connection.peer, %error, "closing connection: bad frame");
+                    break format!("bad frame: {error}");
+                }
+                Some(Ok(frame)) => {
+                    idle.as_mut().reset(tokio::time::Instant::now() + config.idle_timeout);
+                    if let Err(reason) = connection.handle(frame, draining_until.is_some()).await {
+                        tracing::warn!(peer = %connection.peer, %reason, "closing connection: protocol violation");
+                        break reason;
+                    }
+                }
+            }
+        }
+    };
+    tracing::debug!(peer = %connection.peer, %reason, "connection ending");
+    // Whatever is still running now gets `cancelled`, so that no call is left
+    // without an answer (the peer may be gone; then the write just fails).
+    for id in connection.in_flight.cancel_all() {
+        let status = Status::cancelled(format!("server closed the connection: {reason}"));
+        let frame = build_response(
+            id,
+            rpc_codec::Codec::Raw,
+            Err(status),
+            None,
+            &connection.codec,
+        );
+        let _ = connection.replies.send(frame).await;
+    }
+    drop(connection);
+    // The writer ends once every handler task has dropped its sender.
+    if tokio::time::timeout(Duration::from_secs(5), writer_task)
+        .await
+        .is_err()
+    {
+        tracing::warn!("connection writer did not finish in time");
+    }
+}
+
+struct Connection {
+    peer: PeerAddr,
+    shared: Arc<Shared>,
+    codec: FrameCodec,
+    replies: mpsc::Sender<Frame>,
+    in_flight: InFlight,
+    per_connection: Arc<Semaphore>,
+    dispatch: Dispatch,
+    /// Oneway calls started so far, to key them apart from requests.
+    oneway_calls: u64,
+}
+
+impl Connection {
+    /// Acts on one frame. An error closes the connection.
+    async fn handle(&mut self, frame: Frame, draining: bool) -> Result<(), String> {
+        let id = frame.request_id;
+        match frame.message {
+            Message::Ping => {
+                let _ = self.replies.send(Frame::control(id, Message::Pong)).await;
+            }
+            Message::Pong => {}
+            Message::Cancel => {
+                if self.in_flight.cancel(id) {
+                    tracing::debug!(peer = %self.peer, id, "call cancelled by the client");
+                }
+            }
+            Message::Response(_) => return Err("a client sent a response frame".to_owned()),
+            Message::Request(request) => {
+                if self.in_flight.lock().contains_key(&u64::from(id)) {
+                    return Err(format!("request id {id} is already in flight"));
+                }
+                self.start_call(id, frame.codec, frame.compression, request, false, draining)
+                    .await;
+            }
+            Message::Oneway(request) => {
+                self.start_call(id, frame.codec, frame.compression, request, true, draining)
+                    .await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn start_call(
+        &mut self,
+        id: u32,
+        codec: rpc_codec::Codec,
+        compression: Compression,
+        request: Request,
+        oneway: bool,
+        draining: bool,
+    ) {
+        let arrived = Instant::now();
+        if draining {
+            let status = Status::unavailable("the server is shutting down");
+            return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
+        }
+        let permits = match self.acquire_permits() {
+            Ok(permits) => permits,
+            Err(status) => {
+                return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
+            }
+        };
+        let payload = match compression
+            .decompress(request.payload, self.shared.config.max_payload_size)
+        {
+            Ok(payload) => payload,
+            Err(error) => {
+                return refuse(&self.replies, &self.codec, id, codec, oneway, error.into()).await;
+            }
+        };
+        let deadline = request.deadline.map(|budget| arrived + budget);
+        let context = Context::new(request.service, request.method)
+            .with_metadata(request.metadata)
+            .with_deadline(deadline)
+            .with_retry(request.retry)
+            .with_peer(Some(self.peer.clone()));
+        let call = ServiceCall {
+            context,
+            codec,
+            payload,
+        };
+        let future = match self.dispatch.ready().await {
+            Ok(dispatch) => dispatch.call(call),
+            Err(status) => {
+                return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
+            }
+        };
+        let limit = match (deadline, self.shared.config.handler_timeout) {
+            (Some(deadline), Some(timeout)) => Some(deadline.min(arrived + timeout)),
+            (deadline, timeout) => deadline.or(timeout.map(|t| arrived + t)),
+        };
+        let reply_compression = (compression != Compression::None).then(|| CompressionPolicy {
+            compression,
+            threshold: self.shared.config.compression_threshold,
+        });
+        let replies = self.replies.clone();
+        let in_flight = self.in_flight.clone();
+        let codec_for_reply = self.codec;
+        let key = if oneway {
+            self.oneway_calls += 1;
+            (1 << 32) | self.oneway_calls
+        } else {
+            u64::from(id)
+        };
+        // Hold the lock while spawning: the task cannot finish (and look for
+        // its entry) before the entry exists.
+        let mut running = self.in_flight.lock();
+        let task = tokio::spawn(async move {
+            let result = run_handler(future, limit).await;
+            if in_flight.finish(key) && !oneway {
+                let frame = build_response(id, codec, result, reply_compression, &codec_for_reply);
+                let _ = replies.send(frame).await;
+            }
+            drop(permits);
+        });
+        running.insert(
+            key,
+            Running {
+                abort: task.abort_handle(),
+                oneway,
+            },
+        );
+    }
+
+    fn acquire_permits(&self) -> Result<(OwnedSemaphorePermit, OwnedSemaphorePermit), Status> {
+        let connection = Arc::clone(&self.per_connection)
+            .try_acquire_owned()
+            .map_err(|_| {
+                Status::overloaded(format!(
+                    "more than {} calls in flight on this connection",
+                    self.shared.config.max_calls_per_connection
+                ))
+            })?;
+        let server = Arc::clone(&self.shared.calls)
+            .try_acquire_owned()
+            .map_err(|_| {
+                Status::overloaded(format!(
+                    "more than {} calls in flight on this server",
+                    self.shared.config.max_calls
+                ))
+            })?;
+        Ok((connection, server))
+    }
+}
+
+/// Answers a call that will not run (a oneway call is only logged).
+async fn refuse(
+    replies: &mpsc::Sender<Frame>,
+    frame_codec: &FrameCodec,
+    id: u32,
+    codec: rpc_codec::Codec,
+    oneway: bool,
+    status: Status,
+) {
+    if oneway {
+        tracing::debug!(%status, "oneway call refused");
+        return;
+    }
+    let frame = build_response(id, codec, Err(status), None, frame_codec);
+    let _ = replies.send(frame).await;
+}
+
+/// Runs a handler to its end, its time limit, or its panic.
+async fn run_handler(
+    future: crate::BoxFuture<Result<ServiceReply, Status>>,
+    limit: Option<Instant>,
+) -> Result<ServiceReply, Status> {
+    let guarded = std::panic::AssertUnwindSafe(future).catch_unwind();
+    let outcome = match limit {
+        Some(limit) => match tokio::time::timeout_at(limit.into(), guarded).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                return Err(Status::deadline_exceeded(
+                    "the handler ran out of time and was cancelled",
+                ));
+            }
+        },
+        None => guarded.await,
+    };
+    outcome.unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        tracing::error!(%message, "handler panicked");
+        Err(Status::internal(format!("the handler panicked: {message}")))
+    })
+}
+
+/// The response frame of a finished call; a reply that cannot be sent (too
+/// large, fails to compress) becomes an error response, never a lost call.
+fn build_response(
+    id: u32,
+    codec: rpc_codec::Codec,
+    result: Result<ServiceReply, Status>,
+    compression: Option<CompressionPolicy>,
+    frame_codec: &FrameCodec,
+) -> Frame {
+    let error_frame = |status: Status| Frame {
+        request_id: id,
+        codec,
+        compression: Compression::None,
+        message: Message::Response(Response::from_status(status)),
+    };
+    let reply = match result {
+        Ok(reply) => reply,
+        Err(status) => return error_frame(status),
+    };
+    let (used, payload) = match compression
+        .map_or(Ok((Compression::None, reply.payload.clone())), |policy| {
+            policy.apply(reply.payload)
+        }) {
+        Ok(compressed) => compressed,
+        Err(error) => {
+            return error_frame(Status::internal(format!(
+                "cannot compress the reply: {error}"
+            )));
+        }
+    };
+    let frame = Frame {
+        request_id: id,
+        codec,
+        compression: used,
+        message: Message::Response(Response {
+            code: Code::Ok,
+            message: Default::default(),
+            metadata: reply.metadata,
+            payload,
+        }),
+    };
+    match frame_codec.encoded_len(&frame) {
+        Ok(_) => frame,
+        Err(error) => error_frame(Status::new(
+            Code::PayloadTooLarge,
+            format!("the reply cannot be sent: {error}"),
+        )),
+    }
+}
+
+async fn write_loop<W: AsyncWrite + Unpin>(
+    mut queue: mpsc::Receiver<Frame>,
+    mut writer: W,
+    codec: FrameCodec,
+    peer: PeerAddr,
+) {
+    let mut buf = BytesMut::with_capacity(WRITE_BATCH_BYTES);
+    while let Some(first) = queue.recv().await {
+        encode_into(&codec, &first, &mut buf);
+        while buf.len() < WRITE_BATCH_BYTES {
+            match queue.try_recv() {
+                Ok(frame) => encode_into(&codec, &frame, &mut buf),
+                Err(_) => break,
+            }
+        }
+        if let Err(error) = writer.write_all(&buf).await {
+            tracing::debug!(%peer, %error, "write failed; dropping the remaining replies");
+            return;
+        }
+        buf.clear();
+    }
+    let _ = writer.shutdown().await;
+}
+
+fn encode_into(codec: &FrameCodec, frame: &Frame, buf: &mut BytesMut) {
+    if let Err(error) = codec.encode_frame(frame, buf) {
+        tracing::error!(%error, "a checked frame failed to encode; dropped");
+    }
+}

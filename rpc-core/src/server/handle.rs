@@ -1,0 +1,69 @@
+//! [`ServerHandle`]: a running server's address and its shutdown switch.
+
+use std::net::SocketAddr;
+
+use futures_util::FutureExt;
+use futures_util::future::Shared;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::PeerAddr;
+
+/// A server serving in the background.
+///
+/// Dropping the handle does not stop the server; [`ServerHandle::shutdown`]
+/// does, gracefully: the listener closes at once, connections answer new
+/// calls with `unavailable`, calls in flight get the grace period to finish
+/// and are then cancelled with a `cancelled` answer, and connections close.
+#[derive(Debug, Clone)]
+pub struct ServerHandle {
+    addr: PeerAddr,
+    shutdown: CancellationToken,
+    finished:
+        Shared<futures_util::future::Map<JoinHandle<()>, fn(Result<(), tokio::task::JoinError>)>>,
+}
+
+impl ServerHandle {
+    pub(crate) fn new(
+        addr: PeerAddr,
+        shutdown: CancellationToken,
+        task: JoinHandle<()>,
+    ) -> ServerHandle {
+        let ignore: fn(Result<(), tokio::task::JoinError>) = |_| {};
+        ServerHandle {
+            addr,
+            shutdown,
+            finished: task.map(ignore).shared(),
+        }
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> &PeerAddr {
+        &self.addr
+    }
+
+    /// The TCP address the server listens on (with the real port when port 0
+    /// was asked for); `None` for a Unix socket.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        match self.addr {
+            PeerAddr::Tcp(addr) => Some(addr),
+            PeerAddr::Unix(_) => None,
+        }
+    }
+
+    /// Starts a graceful shutdown and returns at once.
+    pub fn shutdown(&self) {
+        self.shutdown.cancel();
+    }
+
+    /// Waits until the server has stopped (after a shutdown).
+    pub async fn stopped(&self) {
+        self.finished.clone().await;
+    }
+
+    /// Shuts down gracefully and waits until every connection is closed.
+    pub async fn shutdown_and_wait(&self) {
+        self.shutdown();
+        self.stopped().await;
+    }
+}

@@ -1,0 +1,109 @@
+//! The accept loop: connection limit, one task per connection, graceful stop.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::PeerAddr;
+use crate::server::connection::{Dispatch, Shared, serve_connection};
+use crate::server::{ServerConfig, ServerHandle};
+
+/// A bound listener.
+pub(crate) enum Listener {
+    Tcp(tokio::net::TcpListener),
+    #[cfg(unix)]
+    Unix(tokio::net::UnixListener, std::path::PathBuf),
+}
+
+/// Starts the accept loop in the background.
+pub(crate) fn start(listener: Listener, config: ServerConfig, dispatch: Dispatch) -> ServerHandle {
+    let addr = match &listener {
+        Listener::Tcp(tcp) => tcp
+            .local_addr()
+            .map(PeerAddr::Tcp)
+            .unwrap_or(PeerAddr::Unix(None)),
+        #[cfg(unix)]
+        Listener::Unix(_, path) => PeerAddr::Unix(Some(path.clone())),
+    };
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(accept_loop(listener, config, dispatch, shutdown.clone()));
+    ServerHandle::new(addr, shutdown, task)
+}
+
+async fn accept_loop(
+    listener: Listener,
+    config: ServerConfig,
+    dispatch: Dispatch,
+    shutdown: CancellationToken,
+) {
+    let connections = Arc::new(Semaphore::new(config.max_connections));
+    let shared = Arc::new(Shared {
+        calls: Arc::new(Semaphore::new(config.max_calls)),
+        config,
+    });
+    let tracker = TaskTracker::new();
+    loop {
+        let accepted = tokio::select! {
+            () = shutdown.cancelled() => break,
+            accepted = accept(&listener) => accepted,
+        };
+        let (reader, writer, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                // Out of file descriptors and the like: pause rather than spin.
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+            tracing::warn!(%peer, limit = shared.config.max_connections, "connection limit reached; closing the new connection");
+            continue;
+        };
+        tracing::debug!(%peer, "connection accepted");
+        let shared = Arc::clone(&shared);
+        let dispatch = dispatch.clone();
+        let shutdown = shutdown.clone();
+        tracker.spawn(async move {
+            serve_connection(reader, writer, peer, shared, dispatch, shutdown).await;
+            drop(permit);
+        });
+    }
+    // Stop accepting before draining, so no connection arrives mid-drain.
+    #[cfg(unix)]
+    let socket_path = match &listener {
+        Listener::Unix(_, path) => Some(path.clone()),
+        Listener::Tcp(_) => None,
+    };
+    drop(listener);
+    tracker.close();
+    tracker.wait().await;
+    #[cfg(unix)]
+    if let Some(path) = socket_path {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+type BoxRead = Box<dyn tokio::io::AsyncRead + Unpin + Send>;
+type BoxWrite = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
+
+async fn accept(listener: &Listener) -> std::io::Result<(BoxRead, BoxWrite, PeerAddr)> {
+    match listener {
+        Listener::Tcp(tcp) => {
+            let (stream, peer) = tcp.accept().await?;
+            stream.set_nodelay(true)?;
+            let (reader, writer) = stream.into_split();
+            Ok((Box::new(reader), Box::new(writer), PeerAddr::Tcp(peer)))
+        }
+        #[cfg(unix)]
+        Listener::Unix(unix, _) => {
+            let (stream, peer) = unix.accept().await?;
+            let path = peer.as_pathname().map(ToOwned::to_owned);
+            let (reader, writer) = stream.into_split();
+            Ok((Box::new(reader), Box::new(writer), PeerAddr::Unix(path)))
+        }
+    }
+}

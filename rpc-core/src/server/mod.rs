@@ -1,0 +1,36 @@
+//! The server: accepts connections, decodes frames, runs handlers
+//! concurrently under limits, and writes replies in batches.
+//!
+//! ```no_run
+//! # async fn example(service: impl rpc_core::Service) -> std::io::Result<()> {
+//! use std::time::Duration;
+//! use rpc_core::server::Server;
+//!
+//! let handle = Server::builder()
+//!     .service(service)
+//!     .max_calls_per_connection(1_000)
+//!     .handler_timeout(Duration::from_secs(5))
+//!     .bind("127.0.0.1:0")
+//!     .await?;
+//! println!("listening on {}", handle.addr());
+//! handle.shutdown_and_wait().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Per connection, a reader task decodes frames and starts one task per call
+//! (so replies leave in completion order), and a writer task takes every
+//! reply that is ready into one buffer and one write. A bad frame closes only
+//! its connection, with the reason logged.
+
+mod builder;
+mod config;
+mod connection;
+mod handle;
+mod in_flight;
+mod listener;
+mod router;
+
+pub use builder::{Server, ServerBuilder};
+pub use config::ServerConfig;
+pub use handle::ServerHandle;
+pub use router::{AuthHook, Router};

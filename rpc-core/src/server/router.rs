@@ -1,0 +1,82 @@
+//! [`Router`]: the innermost `tower::Service` of the dispatch path: auth
+//! hook, deadline check, then the named service.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Instant;
+
+use crate::{BoxFuture, Context, Service, ServiceCall, ServiceReply, Status};
+
+/// Decides from a call's context (its metadata: tokens) whether it may run.
+pub type AuthHook = Arc<dyn Fn(&Context) -> Result<(), Status> + Send + Sync>;
+
+/// Routes a call to the registered service of its name.
+///
+/// Before dispatch it runs the auth hook, then checks the deadline: a call
+/// whose budget was spent while it waited (in the socket, in a rate limiter,
+/// behind a concurrency limit) is refused with `deadline_exceeded` without
+/// running its handler.
+#[derive(Clone)]
+pub struct Router {
+    services: Arc<HashMap<&'static str, Arc<dyn Service>>>,
+    auth: Option<AuthHook>,
+}
+
+impl Router {
+    pub(crate) fn new(
+        services: HashMap<&'static str, Arc<dyn Service>>,
+        auth: Option<AuthHook>,
+    ) -> Router {
+        Router {
+            services: Arc::new(services),
+            auth,
+        }
+    }
+}
+
+impl tower::Service<ServiceCall> for Router {
+    type Response = ServiceReply;
+    type Error = Status;
+    type Future = BoxFuture<Result<ServiceReply, Status>>;
+
+    fn poll_ready(&mut self, _: &mut std::task::Context<'_>) -> Poll<Result<(), Status>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, call: ServiceCall) -> Self::Future {
+        if let Some(auth) = &self.auth {
+            if let Err(status) = auth(&call.context) {
+                return Box::pin(std::future::ready(Err(status)));
+            }
+        }
+        if let Some(deadline) = call.context.deadline() {
+            if deadline <= Instant::now() {
+                let status = Status::deadline_exceeded(format!(
+                    "the deadline budget of {}.{} was spent before it could run",
+                    call.context.service(),
+                    call.context.method()
+                ));
+                return Box::pin(std::future::ready(Err(status)));
+            }
+        }
+        match self.services.get(call.context.service()) {
+            Some(service) => service.call(call),
+            None => {
+                let status = Status::service_not_found(call.context.service());
+                Box::pin(std::future::ready(Err(status)))
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<_> = self.services.keys().collect();
+        names.sort();
+        f.debug_struct("Router")
+            .field("services", &names)
+            .field("auth", &self.auth.is_some())
+            .finish()
+    }
+}
