@@ -80,3 +80,77 @@ impl std::fmt::Debug for Router {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use tower::Service as _;
+
+    use super::*;
+    use crate::Code;
+
+    struct Flag(Arc<AtomicBool>);
+
+    impl Service for Flag {
+        fn name(&self) -> &'static str {
+            "Flag"
+        }
+        fn methods(&self) -> &'static [&'static str] {
+            &["set"]
+        }
+        fn call(&self, _: ServiceCall) -> crate::BoxFuture<Result<ServiceReply, Status>> {
+            self.0.store(true, Ordering::SeqCst);
+            Box::pin(std::future::ready(Ok(ServiceReply::default())))
+        }
+    }
+
+    fn router(ran: &Arc<AtomicBool>, auth: Option<AuthHook>) -> Router {
+        let service: Arc<dyn Service> = Arc::new(Flag(Arc::clone(ran)));
+        Router::new(HashMap::from([("Flag", service)]), auth)
+    }
+
+    fn call(service: &str, deadline: Option<Instant>) -> ServiceCall {
+        ServiceCall {
+            context: Context::new(service.to_owned(), "set").with_deadline(deadline),
+            codec: rpc_codec::Codec::Json,
+            payload: Bytes::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_spent_deadline_is_refused_before_the_service_runs() {
+        let ran = Arc::new(AtomicBool::new(false));
+        let past = Instant::now().checked_sub(Duration::from_millis(1));
+        let status = router(&ran, None)
+            .call(call("Flag", past))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::DeadlineExceeded);
+        assert!(status.message().contains("spent"), "{status}");
+        assert!(!ran.load(Ordering::SeqCst));
+
+        let future = Some(Instant::now() + Duration::from_secs(60));
+        router(&ran, None).call(call("Flag", future)).await.unwrap();
+        assert!(ran.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn unknown_services_and_refused_auth_do_not_run_anything() {
+        let ran = Arc::new(AtomicBool::new(false));
+        let status = router(&ran, None)
+            .call(call("Nope", None))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::ServiceNotFound);
+        let deny: AuthHook = Arc::new(|_| Err(Status::unauthenticated("no token")));
+        let status = router(&ran, Some(deny))
+            .call(call("Flag", None))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::Unauthenticated);
+        assert!(!ran.load(Ordering::SeqCst));
+    }
+}

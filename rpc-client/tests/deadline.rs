@@ -1,0 +1,111 @@
+//! The deadline budget: a handler that outlives it is cancelled, and a call
+//! whose budget is spent before it runs is refused without running.
+
+mod support;
+
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use rpc_client::{CallOptions, ClientConfig};
+use rpc_core::frame::Message;
+use rpc_core::server::Server;
+use rpc_core::{BoxFuture, Code, ServiceCall, ServiceReply, Status};
+use support::Counters;
+
+#[tokio::test]
+async fn a_handler_outliving_the_budget_is_cancelled() {
+    let (server, counters) = support::start(Server::builder()).await;
+    let client = support::client(&server, ClientConfig::default());
+    let options = CallOptions::new().timeout(Duration::from_millis(100));
+    let status = client
+        .call_with::<u64, u64>("Test", "sleep", &30_000, options)
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status}");
+    // The server stops the handler on its own (budget), without the 30 s sleep.
+    wait_for(|| Counters::get(&counters.abandoned) == 1).await;
+    assert_eq!(Counters::get(&counters.finished), 0);
+    server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
+async fn the_server_answers_deadline_exceeded_when_the_handler_runs_out_of_budget() {
+    let (server, counters) = support::start(Server::builder()).await;
+    let mut raw = support::raw(&server).await;
+    let mut frame = support::request(5, "sleep", b"30000");
+    if let Message::Request(request) = &mut frame.message {
+        request.deadline = Some(Duration::from_millis(50));
+    }
+    support::write_frame(&mut raw, &frame).await;
+    let answer = support::read_frame(&mut raw).await.expect("an answer");
+    let Message::Response(response) = answer.message else {
+        panic!("expected a response, got {answer:?}")
+    };
+    assert_eq!(answer.request_id, 5);
+    assert_eq!(response.code, Code::DeadlineExceeded);
+    assert_eq!(Counters::get(&counters.abandoned), 1);
+    server.shutdown_and_wait().await;
+}
+
+/// Holds every call for 50 ms before passing it on, as a queueing layer would.
+#[derive(Clone)]
+struct Delay<S>(S);
+
+impl<S> tower::Service<ServiceCall> for Delay<S>
+where
+    S: tower::Service<ServiceCall, Response = ServiceReply, Error = Status>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+{
+    type Response = ServiceReply;
+    type Error = Status;
+    type Future = BoxFuture<Result<ServiceReply, Status>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Status>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, call: ServiceCall) -> Self::Future {
+        let mut inner = self.0.clone();
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            inner.call(call).await
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_budget_spent_before_dispatch_is_refused_without_running_the_handler() {
+    let builder = Server::builder().layer(tower::layer::layer_fn(Delay));
+    let (server, counters) = support::start(builder).await;
+    let mut raw = support::raw(&server).await;
+    let mut frame = support::request(9, "sleep", b"0");
+    if let Message::Request(request) = &mut frame.message {
+        request.deadline = Some(Duration::from_millis(1));
+    }
+    support::write_frame(&mut raw, &frame).await;
+    let answer = support::read_frame(&mut raw).await.expect("an answer");
+    let Message::Response(response) = answer.message else {
+        panic!("expected a response, got {answer:?}")
+    };
+    assert_eq!(
+        response.code,
+        Code::DeadlineExceeded,
+        "{}",
+        response.message
+    );
+    assert_eq!(Counters::get(&counters.started), 0, "the handler never ran");
+    server.shutdown_and_wait().await;
+}
+
+async fn wait_for(condition: impl Fn() -> bool) {
+    for _ in 0..1000 {
+        if condition() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("condition not met within 10 s");
+}
