@@ -1,0 +1,155 @@
+//! Each server limit, configured small, holds: beyond it calls get
+//! `overloaded` or connections are closed, never an unbounded queue.
+
+mod support;
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use rpc_client::{CallOptions, ClientConfig};
+use rpc_core::Code;
+use rpc_core::server::Server;
+use support::Counters;
+
+/// Starts `n` sleeps of 60 s on `client` in the background and waits until
+/// the server runs `expected` handlers.
+async fn occupy(client: &rpc_client::Client, n: usize, counters: &Counters, expected: usize) {
+    for _ in 0..n {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let _ = client
+                .call_with::<u64, u64>(
+                    "Test",
+                    "sleep",
+                    &60_000,
+                    CallOptions::new().timeout(Duration::from_secs(60)),
+                )
+                .await;
+        });
+    }
+    for _ in 0..1000 {
+        if Counters::get(&counters.started) == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the server never ran {expected} handlers");
+}
+
+#[tokio::test]
+async fn calls_beyond_the_per_connection_limit_are_overloaded() {
+    let (server, counters) = support::start(Server::builder().max_calls_per_connection(2)).await;
+    let client = support::client(&server, ClientConfig::default());
+    occupy(&client, 2, &counters, 2).await;
+    let status = client
+        .call::<u64, u64>("Test", "sleep", &0)
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Overloaded, "{status}");
+    assert!(status.is_retryable());
+    // Another connection has its own allowance.
+    let other = support::client(&server, ClientConfig::default());
+    assert_eq!(
+        other.call::<u64, u64>("Test", "sleep", &0).await.unwrap(),
+        0
+    );
+    server.shutdown();
+}
+
+#[tokio::test]
+async fn calls_beyond_the_server_wide_limit_are_overloaded() {
+    let (server, counters) = support::start(Server::builder().max_calls(3)).await;
+    let first = support::client(&server, ClientConfig::default());
+    let second = support::client(&server, ClientConfig::default());
+    occupy(&first, 2, &counters, 2).await;
+    occupy(&second, 1, &counters, 3).await;
+    for client in [&first, &second] {
+        let status = client
+            .call::<u64, u64>("Test", "sleep", &0)
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::Overloaded, "{status}");
+    }
+    server.shutdown();
+}
+
+#[tokio::test]
+async fn connections_beyond_the_limit_are_closed() {
+    let (server, _) = support::start(Server::builder().max_connections(1)).await;
+    let first = support::client(&server, ClientConfig::default());
+    assert_eq!(
+        first.call::<u64, u64>("Test", "sleep", &0).await.unwrap(),
+        0
+    );
+    let mut second = support::raw(&server).await;
+    assert!(support::closed_by_server(&mut second).await);
+    let status = support::client(&server, ClientConfig::default())
+        .call::<u64, u64>("Test", "sleep", &0)
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable, "{status}");
+    assert_eq!(
+        first.call::<u64, u64>("Test", "sleep", &1).await.unwrap(),
+        1
+    );
+    server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
+async fn frames_above_the_max_frame_size_close_the_connection() {
+    let (server, _) = support::start(Server::builder().max_frame_size(1024)).await;
+    let client = support::client(&server, ClientConfig::default());
+    let small: Vec<u8> = vec![1; 100];
+    let echoed: Vec<u8> = client.call("Test", "echo", &small).await.unwrap();
+    assert_eq!(echoed, small);
+    let big: Vec<u8> = vec![1; 4096];
+    let status = client
+        .call::<Vec<u8>, Vec<u8>>("Test", "echo", &big)
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable, "{status}");
+    // The next call reconnects.
+    let echoed: Vec<u8> = client.call("Test", "echo", &small).await.unwrap();
+    assert_eq!(echoed, small);
+    server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
+async fn an_idle_connection_is_closed() {
+    let (server, _) =
+        support::start(Server::builder().idle_timeout(Duration::from_millis(100))).await;
+    let mut idle = support::raw(&server).await;
+    assert!(support::closed_by_server(&mut idle).await);
+    // Heartbeats keep a client's connection from idling out.
+    let config = ClientConfig {
+        heartbeat_interval: Duration::from_millis(20),
+        ..ClientConfig::default()
+    };
+    let client = support::client(&server, config);
+    client.connect().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(client.is_connected());
+    server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
+async fn the_handler_timeout_caps_every_call() {
+    let (server, counters) =
+        support::start(Server::builder().handler_timeout(Duration::from_millis(50))).await;
+    let client = support::client(&server, ClientConfig::default());
+    let status = client
+        .call_with::<u64, u64>(
+            "Test",
+            "sleep",
+            &60_000,
+            CallOptions::new().timeout(Duration::from_secs(60)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status}");
+    assert_eq!(Counters::get(&counters.abandoned), 1);
+    // Calls within the limit are unaffected.
+    let results = join_all((0..10u64).map(|_| client.call::<u64, u64>("Test", "sleep", &1))).await;
+    assert!(results.into_iter().all(|r| r == Ok(1)));
+    server.shutdown_and_wait().await;
+}
