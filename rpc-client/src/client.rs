@@ -233,14 +233,8 @@ impl Client {
             .compression
             .unwrap_or(self.shared.config.compression);
         let (compression, payload) = compression.apply(request.payload)?;
-        let (id, answer) = connection.register()?;
-        let mut in_flight = InFlight {
-            connection: &connection,
-            id,
-            done: false,
-        };
-        let frame = Frame {
-            request_id: id,
+        let mut frame = Frame {
+            request_id: 0,
             codec: request.codec,
             compression,
             message: Message::Request(Request {
@@ -256,6 +250,13 @@ impl Client {
             .frame_codec()
             .encoded_len(&frame)
             .map_err(|error| Status::new(Code::PayloadTooLarge, error.to_string()))?;
+        let (id, answer) = connection.register()?;
+        frame.request_id = id;
+        let mut in_flight = InFlight {
+            connection: &connection,
+            id,
+            done: false,
+        };
         connection.send(frame).await?;
         let answer = answer.await;
         in_flight.done = true;

@@ -153,3 +153,26 @@ async fn the_handler_timeout_caps_every_call() {
     assert!(results.into_iter().all(|r| r == Ok(1)));
     server.shutdown_and_wait().await;
 }
+
+#[tokio::test]
+async fn the_client_refuses_to_send_a_frame_above_its_own_limit() {
+    let (server, _) = support::start(Server::builder()).await;
+    let config = ClientConfig {
+        max_frame_size: 1024,
+        ..ClientConfig::default()
+    };
+    let client = support::client(&server, config);
+    let big: Vec<u8> = vec![1; 4096];
+    let status = client
+        .call::<Vec<u8>, Vec<u8>>("Test", "echo", &big)
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PayloadTooLarge, "{status}");
+    assert!(!status.is_retryable());
+    // Nothing was sent, and the connection is fine.
+    assert_eq!(
+        client.call::<u64, u64>("Test", "sleep", &4).await.unwrap(),
+        4
+    );
+    server.shutdown_and_wait().await;
+}
