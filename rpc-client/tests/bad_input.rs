@@ -5,7 +5,6 @@ mod support;
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use rpc_client::{CallOptions, ClientConfig};
 use rpc_codec::{Codec, Compression};
 use rpc_core::Code;
@@ -115,7 +114,7 @@ async fn a_decompression_bomb_is_refused_with_payload_too_large() {
         message: Message::Request(Request {
             service: "Test".into(),
             method: "echo".into(),
-            payload: Bytes::from(bomb),
+            payload: bomb,
             ..Default::default()
         }),
     };

@@ -30,6 +30,33 @@ pub fn encode_reply<R>(
     })
 }
 
+/// Turns a handler's result into the call's outcome: the reply encoded in
+/// `codec`, or the error as a [`Status`]. Reply metadata the handler set is
+/// sent either way (on an error it joins the status's own metadata).
+pub fn encode_result<R, E: Into<Status>>(
+    context: &Context,
+    codec: Codec,
+    result: Result<R, E>,
+    reply: &PayloadCodec<R>,
+) -> Result<ServiceReply, Status> {
+    match result {
+        Ok(value) => encode_reply(context, codec, &value, reply),
+        Err(error) => {
+            let mut status: Status = error.into();
+            let set = context.take_reply_metadata();
+            if !set.is_empty() {
+                let metadata = status.metadata_mut();
+                for (key, value) in set.iter() {
+                    if metadata.get(key).is_none() {
+                        metadata.append(key.to_owned(), value.to_owned());
+                    }
+                }
+            }
+            Err(status)
+        }
+    }
+}
+
 /// The answer to a method name the service does not have.
 pub fn unknown_method(call: &ServiceCall) -> BoxFuture<Result<ServiceReply, Status>> {
     let status = Status::method_not_found(call.context.service(), call.context.method());

@@ -11,8 +11,11 @@ pub use rpc_client as client;
 pub use rpc_codec as codec;
 pub use rpc_core as core;
 
-pub use rpc_client::{CallOptions, CallReply, Channel, Client, ClientConfig, RawReply, RawRequest, Target};
+pub use rpc_client::{
+    CallOptions, CallReply, Channel, Client, ClientConfig, RawReply, RawRequest, Target,
+};
 pub use rpc_codec::CompressionPolicy;
+pub use rpc_core::server::{Server, ServerBuilder, ServerConfig, ServerHandle};
 pub use rpc_core::{Code, Codec, Compression, Context, Metadata, PeerAddr, Service, Status};
 pub use rpc_macros::service;
 
@@ -24,6 +27,6 @@ pub mod __private {
     pub use rpc_client::typed::{call_typed, send_oneway_typed};
     pub use rpc_client::{CallOptions, CallReply, Channel};
     pub use rpc_codec::{PayloadCodec, payload_codec};
-    pub use rpc_core::dispatch::{decode_argument, encode_reply, unknown_method};
+    pub use rpc_core::dispatch::{decode_argument, encode_result, unknown_method};
     pub use rpc_core::{BoxFuture, Context, Service, ServiceCall, ServiceReply, Status};
 }

@@ -13,7 +13,7 @@ use tower::{Layer, ServiceExt as _};
 
 use crate::server::connection::Dispatch;
 use crate::server::router::{AuthHook, Router};
-use crate::server::{ServerConfig, ServerHandle, listener};
+use crate::server::{Announcer, ServerConfig, ServerHandle, listener};
 use crate::{Context, Service, ServiceCall, ServiceReply, Status};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -32,6 +32,7 @@ impl Server {
             duplicate: None,
             auth: None,
             layers: Vec::new(),
+            announcer: None,
         }
     }
 }
@@ -43,6 +44,7 @@ pub struct ServerBuilder {
     duplicate: Option<&'static str>,
     auth: Option<AuthHook>,
     layers: Vec<LayerFn>,
+    announcer: Option<Arc<dyn Announcer>>,
 }
 
 impl ServerBuilder {
@@ -126,6 +128,14 @@ impl ServerBuilder {
         self
     }
 
+    /// Announces every served service through `registry` once bound, and
+    /// withdraws them on graceful shutdown before the listener closes (see
+    /// [`Announcer`]; `rpc_registry::Registration` adapts any registry).
+    pub fn registry(mut self, registry: impl Announcer) -> Self {
+        self.announcer = Some(Arc::new(registry));
+        self
+    }
+
     /// Wraps the dispatch path in a tower layer (concurrency limit, rate
     /// limit, timeout, tracing...). The first layer added is the outermost.
     ///
@@ -153,27 +163,19 @@ impl ServerBuilder {
     /// handle shuts the server down. With port 0 the system picks a free port:
     /// [`ServerHandle::local_addr`] tells which.
     pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<ServerHandle> {
-        let (config, dispatch) = self.finish()?;
+        let parts = self.finish()?;
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        Ok(listener::start(
-            listener::Listener::Tcp(listener),
-            config,
-            dispatch,
-        ))
+        Ok(listener::start(listener::Listener::Tcp(listener), parts).await)
     }
 
     /// Binds a Unix socket at `path` (which must not exist yet) and serves in
     /// the background; the socket file is removed after shutdown.
     #[cfg(unix)]
     pub async fn bind_unix(self, path: impl AsRef<std::path::Path>) -> io::Result<ServerHandle> {
-        let (config, dispatch) = self.finish()?;
+        let parts = self.finish()?;
         let path = path.as_ref().to_owned();
         let listener = tokio::net::UnixListener::bind(&path)?;
-        Ok(listener::start(
-            listener::Listener::Unix(listener, path),
-            config,
-            dispatch,
-        ))
+        Ok(listener::start(listener::Listener::Unix(listener, path), parts).await)
     }
 
     /// Binds `addr` and serves until `signal` completes, then shuts down
@@ -201,18 +203,25 @@ impl ServerBuilder {
         .await
     }
 
-    fn finish(self) -> io::Result<(ServerConfig, Dispatch)> {
+    fn finish(self) -> io::Result<listener::Parts> {
         if let Some(name) = self.duplicate {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!("service {name:?} registered twice"),
             ));
         }
+        let mut names: Vec<&'static str> = self.services.keys().copied().collect();
+        names.sort_unstable();
         let mut dispatch = BoxCloneService::new(Router::new(self.services, self.auth));
         for layer in self.layers.into_iter().rev() {
             dispatch = layer(dispatch);
         }
-        Ok((self.config, dispatch))
+        Ok(listener::Parts {
+            config: self.config,
+            dispatch,
+            services: names,
+            announcer: self.announcer,
+        })
     }
 }
 
@@ -240,6 +249,7 @@ impl fmt::Debug for ServerBuilder {
             .field("services", &names)
             .field("auth", &self.auth.is_some())
             .field("layers", &self.layers.len())
+            .field("registry", &self.announcer.is_some())
             .finish()
     }
 }

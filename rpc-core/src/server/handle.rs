@@ -7,7 +7,7 @@ use futures_util::future::Shared;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::PeerAddr;
+use crate::{BoxFuture, PeerAddr};
 
 /// A server serving in the background.
 ///
@@ -15,12 +15,20 @@ use crate::PeerAddr;
 /// does, gracefully: the listener closes at once, connections answer new
 /// calls with `unavailable`, calls in flight get the grace period to finish
 /// and are then cancelled with a `cancelled` answer, and connections close.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServerHandle {
     addr: PeerAddr,
     shutdown: CancellationToken,
-    finished:
-        Shared<futures_util::future::Map<JoinHandle<()>, fn(Result<(), tokio::task::JoinError>)>>,
+    finished: Shared<BoxFuture<()>>,
+}
+
+impl std::fmt::Debug for ServerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerHandle")
+            .field("addr", &self.addr)
+            .field("shutting_down", &self.shutdown.is_cancelled())
+            .finish()
+    }
 }
 
 impl ServerHandle {
@@ -29,11 +37,11 @@ impl ServerHandle {
         shutdown: CancellationToken,
         task: JoinHandle<()>,
     ) -> ServerHandle {
-        let ignore: fn(Result<(), tokio::task::JoinError>) = |_| {};
+        let finished: BoxFuture<()> = Box::pin(task.map(drop));
         ServerHandle {
             addr,
             shutdown,
-            finished: task.map(ignore).shared(),
+            finished: finished.shared(),
         }
     }
 

@@ -9,7 +9,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::PeerAddr;
 use crate::server::connection::{Dispatch, Shared, serve_connection};
-use crate::server::{ServerConfig, ServerHandle};
+use crate::server::{Announcer, ServerConfig, ServerHandle};
 
 /// A bound listener.
 pub(crate) enum Listener {
@@ -18,8 +18,16 @@ pub(crate) enum Listener {
     Unix(tokio::net::UnixListener, std::path::PathBuf),
 }
 
-/// Starts the accept loop in the background.
-pub(crate) fn start(listener: Listener, config: ServerConfig, dispatch: Dispatch) -> ServerHandle {
+/// What the builder hands to the accept loop.
+pub(crate) struct Parts {
+    pub(crate) config: ServerConfig,
+    pub(crate) dispatch: Dispatch,
+    pub(crate) services: Vec<&'static str>,
+    pub(crate) announcer: Option<Arc<dyn Announcer>>,
+}
+
+/// Announces the server, then starts the accept loop in the background.
+pub(crate) async fn start(listener: Listener, parts: Parts) -> ServerHandle {
     let addr = match &listener {
         Listener::Tcp(tcp) => tcp
             .local_addr()
@@ -28,17 +36,30 @@ pub(crate) fn start(listener: Listener, config: ServerConfig, dispatch: Dispatch
         #[cfg(unix)]
         Listener::Unix(_, path) => PeerAddr::Unix(Some(path.clone())),
     };
+    if let Some(announcer) = &parts.announcer
+        && let Err(error) = announcer
+            .announce(addr.clone(), parts.services.clone())
+            .await
+    {
+        tracing::error!(%addr, %error, "could not announce the server to its registry");
+    }
     let shutdown = CancellationToken::new();
-    let task = tokio::spawn(accept_loop(listener, config, dispatch, shutdown.clone()));
+    let task = tokio::spawn(accept_loop(listener, addr.clone(), parts, shutdown.clone()));
     ServerHandle::new(addr, shutdown, task)
 }
 
 async fn accept_loop(
     listener: Listener,
-    config: ServerConfig,
-    dispatch: Dispatch,
+    addr: PeerAddr,
+    parts: Parts,
     shutdown: CancellationToken,
 ) {
+    let Parts {
+        config,
+        dispatch,
+        services,
+        announcer,
+    } = parts;
     let connections = Arc::new(Semaphore::new(config.max_connections));
     let shared = Arc::new(Shared {
         calls: Arc::new(Semaphore::new(config.max_calls)),
@@ -72,7 +93,11 @@ async fn accept_loop(
             drop(permit);
         });
     }
-    // Stop accepting before draining, so no connection arrives mid-drain.
+    // Leave the registry first, so clients stop choosing this server while it
+    // still answers; then stop accepting, so no connection arrives mid-drain.
+    if let Some(announcer) = &announcer {
+        announcer.withdraw(addr, services).await;
+    }
     #[cfg(unix)]
     let socket_path = match &listener {
         Listener::Unix(_, path) => Some(path.clone()),

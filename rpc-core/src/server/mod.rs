@@ -22,6 +22,7 @@
 //! reply that is ready into one buffer and one write. A bad frame closes only
 //! its connection, with the reason logged.
 
+mod announce;
 mod builder;
 mod config;
 mod connection;
@@ -30,6 +31,7 @@ mod in_flight;
 mod listener;
 mod router;
 
+pub use announce::Announcer;
 pub use builder::{Server, ServerBuilder};
 pub use config::ServerConfig;
 pub use handle::ServerHandle;

@@ -45,20 +45,20 @@ impl tower::Service<ServiceCall> for Router {
     }
 
     fn call(&mut self, call: ServiceCall) -> Self::Future {
-        if let Some(auth) = &self.auth {
-            if let Err(status) = auth(&call.context) {
-                return Box::pin(std::future::ready(Err(status)));
-            }
+        if let Some(Err(status)) = self.auth.as_ref().map(|auth| auth(&call.context)) {
+            return Box::pin(std::future::ready(Err(status)));
         }
-        if let Some(deadline) = call.context.deadline() {
-            if deadline <= Instant::now() {
-                let status = Status::deadline_exceeded(format!(
-                    "the deadline budget of {}.{} was spent before it could run",
-                    call.context.service(),
-                    call.context.method()
-                ));
-                return Box::pin(std::future::ready(Err(status)));
-            }
+        if call
+            .context
+            .deadline()
+            .is_some_and(|deadline| deadline <= Instant::now())
+        {
+            let status = Status::deadline_exceeded(format!(
+                "the deadline budget of {}.{} was spent before it could run",
+                call.context.service(),
+                call.context.method()
+            ));
+            return Box::pin(std::future::ready(Err(status)));
         }
         match self.services.get(call.context.service()) {
             Some(service) => service.call(call),

@@ -1,0 +1,200 @@
+//! [`EtcdDiscovery`]: one initial read plus a prefix watch from the read's
+//! revision per service, re-established after errors, with a fresh read
+//! after a compaction.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use etcd_client::{EventType, GetOptions, WatchOptions};
+use tokio::sync::watch;
+
+use super::{EtcdConfig, backend, retry_delay};
+use crate::{Discovery, Endpoint, EndpointSet, EndpointWatch, RegistryError, RegistryFuture};
+
+/// Discovers endpoints from etcd.
+///
+/// The first [`Discovery::watch`] of a service reads its keys and starts a
+/// background watch from the revision of that read, so no change between the
+/// two is missed. When the watch breaks it is re-established from the last
+/// revision seen, with backoff; when that revision has been compacted away,
+/// the keys are read afresh. While etcd is unreachable the last known
+/// endpoints stay in place, so clients keep calling them. Keys whose value
+/// does not parse are skipped with a warning.
+#[derive(Clone)]
+pub struct EtcdDiscovery {
+    client: etcd_client::Client,
+    config: EtcdConfig,
+    services: Arc<Mutex<HashMap<String, watch::Receiver<Arc<EndpointSet>>>>>,
+}
+
+impl EtcdDiscovery {
+    /// Connects to etcd.
+    pub async fn connect(config: EtcdConfig) -> Result<EtcdDiscovery, RegistryError> {
+        Ok(EtcdDiscovery {
+            client: config.connect().await?,
+            config,
+            services: Arc::default(),
+        })
+    }
+
+    async fn start(&self, service: &str) -> Result<EndpointWatch, RegistryError> {
+        if let Some(receiver) = self.lock().get(service) {
+            return Ok(EndpointWatch::new(receiver.clone()));
+        }
+        let prefix = self.config.service_prefix(service);
+        let (set, revision) = read(&self.client, &prefix).await?;
+        let (sender, receiver) = watch::channel(Arc::new(set));
+        {
+            let mut services = self.lock();
+            if let Some(existing) = services.get(service) {
+                // Another caller started it meanwhile: share theirs.
+                return Ok(EndpointWatch::new(existing.clone()));
+            }
+            services.insert(service.to_owned(), receiver.clone());
+        }
+        tokio::spawn(watch_loop(self.client.clone(), prefix, revision, sender));
+        Ok(EndpointWatch::new(receiver))
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, watch::Receiver<Arc<EndpointSet>>>> {
+        self.services.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Discovery for EtcdDiscovery {
+    fn watch<'a>(
+        &'a self,
+        service: &'a str,
+    ) -> RegistryFuture<'a, Result<EndpointWatch, RegistryError>> {
+        Box::pin(self.start(service))
+    }
+}
+
+/// Reads every endpoint under `prefix`, with the store's revision.
+async fn read(
+    client: &etcd_client::Client,
+    prefix: &str,
+) -> Result<(EndpointSet, i64), RegistryError> {
+    let mut client = client.clone();
+    let response = client
+        .get(prefix, Some(GetOptions::new().with_prefix()))
+        .await
+        .map_err(backend)?;
+    let revision = response.header().map_or(0, |h| h.revision());
+    let mut set = EndpointSet::new();
+    for kv in response.kvs() {
+        if let Some(endpoint) = parse(prefix, kv.key(), kv.value()) {
+            set.insert(endpoint.id(), endpoint);
+        }
+    }
+    Ok((set, revision))
+}
+
+fn parse(prefix: &str, key: &[u8], value: &[u8]) -> Option<Endpoint> {
+    let key = std::str::from_utf8(key).ok()?;
+    let id = key.strip_prefix(prefix)?;
+    let value = String::from_utf8_lossy(value);
+    match Endpoint::parse(id, &value) {
+        Ok(endpoint) => Some(endpoint),
+        Err(error) => {
+            tracing::warn!(key, %error, "skipping an etcd key that is not an endpoint");
+            None
+        }
+    }
+}
+
+async fn watch_loop(
+    client: etcd_client::Client,
+    prefix: String,
+    mut revision: i64,
+    sender: watch::Sender<Arc<EndpointSet>>,
+) {
+    let mut failures: u32 = 0;
+    loop {
+        if sender.is_closed() {
+            return;
+        }
+        let options = WatchOptions::new()
+            .with_prefix()
+            .with_start_revision(revision + 1);
+        let mut stream = match client.clone().watch(prefix.as_str(), Some(options)).await {
+            Ok(stream) => stream,
+            Err(error) => {
+                failures += 1;
+                tracing::warn!(%prefix, %error, "cannot watch etcd; keeping the last known endpoints");
+                tokio::time::sleep(retry_delay(failures)).await;
+                continue;
+            }
+        };
+        loop {
+            let message = tokio::select! {
+                message = stream.message() => message,
+                () = sender.closed() => return,
+            };
+            let response = match message {
+                Ok(Some(response)) => response,
+                Ok(None) => {
+                    tracing::warn!(%prefix, "etcd watch ended; re-establishing");
+                    break;
+                }
+                Err(error) => {
+                    tracing::warn!(%prefix, %error, "etcd watch failed; keeping the last known endpoints");
+                    break;
+                }
+            };
+            failures = 0;
+            if response.compact_revision() > 0 || response.canceled() {
+                // The revision we would resume from is gone: read afresh.
+                tracing::info!(%prefix, compacted = response.compact_revision(), "etcd watch restarted from a fresh read");
+                match read(&client, &prefix).await {
+                    Ok((set, fresh)) => {
+                        revision = fresh;
+                        sender.send_replace(Arc::new(set));
+                    }
+                    Err(error) => tracing::warn!(%prefix, %error, "fresh read failed"),
+                }
+                break;
+            }
+            if response.events().is_empty() {
+                continue;
+            }
+            let mut set = EndpointSet::clone(&sender.borrow());
+            for event in response.events() {
+                let Some(kv) = event.kv() else { continue };
+                revision = revision.max(kv.mod_revision());
+                let Ok(key) = std::str::from_utf8(kv.key()) else {
+                    continue;
+                };
+                let Some(id) = key.strip_prefix(prefix.as_str()) else {
+                    continue;
+                };
+                match event.event_type() {
+                    EventType::Put => {
+                        if let Some(endpoint) = parse(&prefix, kv.key(), kv.value()) {
+                            set.insert(endpoint.id(), endpoint);
+                        }
+                    }
+                    EventType::Delete => {
+                        set.remove(id);
+                    }
+                }
+            }
+            if let Some(header) = response.header() {
+                revision = revision.max(header.revision());
+            }
+            sender.send_replace(Arc::new(set));
+        }
+        failures += 1;
+        tokio::time::sleep(retry_delay(failures)).await;
+    }
+}
+
+impl std::fmt::Debug for EtcdDiscovery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EtcdDiscovery")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,6 @@
+#[rpc::service]
+pub trait Store<V> {
+    async fn get(&self, key: String) -> Result<V, rpc::Status>;
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[rpc::service]
+pub trait Health {
+    async fn ping(&self);
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[rpc::service]
+pub struct Arith;
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[rpc::service]
+pub trait Greeter {
+    async fn hello(&self, name: &str) -> Result<String, rpc::Status>;
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[rpc::service]
+pub trait Arith {
+    #[rpc(nmae = "Mul")]
+    async fn mul(&self, args: (i64, i64)) -> Result<i64, rpc::Status>;
+}
+
+fn main() {}
