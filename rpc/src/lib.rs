@@ -1,6 +1,62 @@
 //! `rpc`: rpcx-style RPC for Rust. One dependency, one attribute on a trait, a
 //! lean binary protocol, discovery through etcd and client-side load balancing.
 //!
+//! Declare a service on a trait, implement it, serve it, call it:
+//!
+//! ```
+//! use rpc::{CallOptions, Client, Codec, Context, Server, Status};
+//!
+//! #[derive(Debug, serde::Serialize, serde::Deserialize)]
+//! pub struct Args { pub a: i64, pub b: i64 }
+//!
+//! #[rpc::service]
+//! pub trait Arith {
+//!     /// `a * b`; says who answered in the reply metadata.
+//!     async fn mul(&self, ctx: &Context, args: Args) -> Result<i64, Status>;
+//!     /// `a / b`, renamed on the wire.
+//!     #[rpc(name = "Div")]
+//!     async fn div(&self, args: Args) -> Result<i64, Status>;
+//! }
+//!
+//! struct Calculator;
+//!
+//! impl Arith for Calculator {
+//!     async fn mul(&self, ctx: &Context, args: Args) -> Result<i64, Status> {
+//!         ctx.set_reply_metadata("served-by", "calculator");
+//!         Ok(args.a * args.b)
+//!     }
+//!     async fn div(&self, args: Args) -> Result<i64, Status> {
+//!         args.a.checked_div(args.b).ok_or_else(|| Status::application("division by zero"))
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = Server::builder()
+//!     .service(ArithServer::new(Calculator))
+//!     .bind("127.0.0.1:0")
+//!     .await?;
+//! let addr = server.local_addr().unwrap();
+//!
+//! let arith = ArithClient::new(Client::new(addr.to_string()));
+//! assert_eq!(arith.mul(&Args { a: 7, b: 8 }).await?, 56);
+//!
+//! let reply = arith
+//!     .mul_with(&Args { a: 6, b: 7 }, CallOptions::new().codec(Codec::Json))
+//!     .await?;
+//! assert_eq!((reply.value, reply.metadata.get("served-by")), (42, Some("calculator")));
+//!
+//! let error = arith.div(&Args { a: 1, b: 0 }).await.unwrap_err();
+//! assert_eq!(error.code(), rpc::Code::Application);
+//!
+//! // Dynamic calls by wire name, for tools without the trait:
+//! let quotient: i64 = Client::new(addr.to_string()).call("Arith", "Div", &Args { a: 84, b: 2 }).await?;
+//! assert_eq!(quotient, 42);
+//!
+//! server.shutdown_and_wait().await;
+//! # Ok(()) }
+//! ```
+//!
 //! This facade re-exports the framework's crates: payload codecs
 //! ([`codec`]), frames, statuses and the server ([`core`]), the client
 //! ([`client`]) and the `#[service]` attribute.
