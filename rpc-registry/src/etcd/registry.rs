@@ -217,13 +217,43 @@ enum KeepAliveEnd {
     KeysChanged,
 }
 
-/// Keeps `lease` alive until it is lost or the set of keys empties.
+/// Checks that every wanted key is in etcd with its value under `lease`,
+/// and writes those that are not. Keys can vanish or move without the lease
+/// being lost: deleted by hand, or overwritten by a write of ours that etcd
+/// applied late (a proposal forwarded across a leader change).
+async fn reconcile(shared: &Shared, lease: i64) -> Result<(), RegistryError> {
+    let state = shared.state.lock().await;
+    if state.lease != Some(lease) {
+        return Ok(());
+    }
+    let mut client = shared.client.clone();
+    for (key, value) in &state.keys {
+        let response = client.get(key.as_str(), None).await.map_err(backend)?;
+        let intact = response
+            .kvs()
+            .first()
+            .is_some_and(|kv| kv.lease() == lease && kv.value() == value.as_bytes());
+        if !intact {
+            tracing::warn!(
+                key,
+                lease,
+                "registered key missing or changed in etcd; writing it again"
+            );
+            put(shared, key, value, lease).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Keeps `lease` alive until it is lost or the set of keys empties, and
+/// checks the keys themselves once per TTL.
 async fn keep_alive(shared: &Shared, lease: i64, interval: Duration) -> KeepAliveEnd {
     let mut client = shared.client.clone();
     let (mut keeper, mut stream) = match client.lease_keep_alive(lease).await {
         Ok(pair) => pair,
         Err(error) => return KeepAliveEnd::Lost(format!("keep-alive stream: {error}")),
     };
+    let mut rounds: u32 = 0;
     loop {
         if let Err(error) = keeper.keep_alive().await {
             return KeepAliveEnd::Lost(format!("keep-alive request: {error}"));
@@ -235,6 +265,12 @@ async fn keep_alive(shared: &Shared, lease: i64, interval: Duration) -> KeepAliv
             Ok(Ok(None)) => return KeepAliveEnd::Lost("keep-alive stream closed".into()),
             Ok(Err(error)) => return KeepAliveEnd::Lost(format!("keep-alive answer: {error}")),
             Err(_) => return KeepAliveEnd::Lost("no keep-alive answer in time".into()),
+        }
+        rounds = rounds.wrapping_add(1);
+        if rounds.is_multiple_of(3)
+            && let Err(error) = reconcile(shared, lease).await
+        {
+            return KeepAliveEnd::Lost(format!("checking the keys: {error}"));
         }
         tokio::select! {
             () = tokio::time::sleep(interval) => {}
