@@ -3,6 +3,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cli;
+
 use rpc::{Context, Status};
 
 /// Two operands.

@@ -31,6 +31,15 @@ impl Registration {
         }
     }
 
+    /// Announces through a shared registry (e.g. from [`registry_from_url`](crate::registry_from_url)).
+    pub fn from_arc(registry: Arc<dyn Registry>) -> Registration {
+        Registration {
+            registry,
+            metadata: EndpointMetadata::default(),
+            advertise: None,
+        }
+    }
+
     /// With this metadata (weight, group, version, state, free-form keys).
     pub fn metadata(mut self, metadata: EndpointMetadata) -> Registration {
         self.metadata = metadata;

@@ -34,6 +34,7 @@ mod memory;
 mod metadata;
 mod registry;
 mod static_list;
+mod url;
 
 pub use announce::Registration;
 pub use endpoint::{Endpoint, Network};
@@ -43,3 +44,4 @@ pub use memory::MemoryRegistry;
 pub use metadata::EndpointMetadata;
 pub use registry::{Discovery, Registry, RegistryFuture};
 pub use static_list::StaticDiscovery;
+pub use url::{discovery_from_url, registry_from_url};

@@ -155,3 +155,55 @@ impl rpc_core::Service for Echo {
         })
     }
 }
+
+#[tokio::test]
+async fn changes_compacted_away_during_an_outage_are_picked_up_by_a_fresh_read() {
+    support::init_tracing();
+    let mut etcd = Etcd::start().await;
+    let config = EtcdConfig::new(etcd.endpoints());
+    let discovery = EtcdDiscovery::connect(config.clone()).await.unwrap();
+    let view = discovery.watch("Arith").await.unwrap();
+    assert!(view.current().is_empty());
+
+    // The watch breaks and backs off while etcd is down.
+    etcd.kill(0);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    etcd.restart().await;
+    // Before it resumes: changes, then a compaction past them, so resuming
+    // from the last revision it saw is impossible.
+    let mut client = etcd.client().await;
+    for port in 1..=3 {
+        client
+            .put(format!("/rpc/Arith/tcp@127.0.0.1:{port}"), "weight=2", None)
+            .await
+            .unwrap();
+    }
+    client
+        .delete("/rpc/Arith/tcp@127.0.0.1:2", None)
+        .await
+        .unwrap();
+    let revision = client
+        .get("x", None)
+        .await
+        .unwrap()
+        .header()
+        .unwrap()
+        .revision();
+    client.compact(revision, None).await.unwrap();
+
+    let caught_up = support::eventually(Duration::from_secs(20), || {
+        let current = view.current();
+        async move {
+            current.len() == 2
+                && current.contains_key("tcp@127.0.0.1:1")
+                && current.contains_key("tcp@127.0.0.1:3")
+        }
+    })
+    .await;
+    assert!(
+        caught_up.is_some(),
+        "saw {:?}",
+        view.current().keys().collect::<Vec<_>>()
+    );
+    assert_eq!(view.current()["tcp@127.0.0.1:3"].metadata.weight(), 2);
+}

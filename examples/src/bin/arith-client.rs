@@ -1,19 +1,56 @@
-//! Calls the `Arith` server at the address given on the command line
-//! (default `127.0.0.1:8972`) with each codec and prints the results. Exits
+//! Calls an `Arith` server with each codec and prints the results. Exits
 //! non-zero if any call gives a wrong answer or fails unexpectedly.
+//!
+//! ```text
+//! arith-client [ADDR]                               # one server, default 127.0.0.1:8972
+//! arith-client --registry etcd://127.0.0.1:2379     # discover the servers in etcd
+//! arith-client --registry static://HOST:PORT,…      # a fixed list
+//! ```
+//!
+//! With a registry it calls every active endpoint discovered (the
+//! load-balancing client comes with the XClient).
 
 use std::error::Error;
 
+use examples::cli::CommandLine;
 use examples::{Args, ArithClient};
+use rpc::registry::discovery_from_url;
 use rpc::{CallOptions, Client, Codec};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     examples::init_logging();
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8972".into());
-    let client = ArithClient::new(Client::new(addr.clone()));
+    let line = CommandLine::from_env()?;
+    let addresses: Vec<String> = match line.option("registry") {
+        Some(url) => {
+            let discovery = discovery_from_url(url).await?;
+            let view = discovery.watch("Arith").await?;
+            let endpoints = view.current();
+            println!("discovered {} Arith endpoint(s) via {url}", endpoints.len());
+            endpoints
+                .values()
+                .filter(|endpoint| endpoint.metadata.is_active())
+                .map(|endpoint| endpoint.address.clone())
+                .collect()
+        }
+        None => vec![
+            line.positional
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "127.0.0.1:8972".into()),
+        ],
+    };
+    if addresses.is_empty() {
+        return Err("no active Arith endpoint".into());
+    }
+    for addr in addresses {
+        call_all(&addr).await?;
+    }
+    Ok(())
+}
+
+async fn call_all(addr: &str) -> Result<(), Box<dyn Error>> {
+    let client = ArithClient::new(Client::new(addr.to_owned()));
     for (codec, (a, b)) in [Codec::Json, Codec::MsgPack, Codec::Protobuf]
         .into_iter()
         .zip([(7, 8), (-3, 9), (123_456, 1_000)])

@@ -1,26 +1,51 @@
-//! Serves `Arith` on the address given on the command line (default
-//! `127.0.0.1:8972`; port 0 picks a free port) until Ctrl-C or SIGTERM.
+//! Serves `Arith` until Ctrl-C or SIGTERM.
 //!
-//! Prints `listening on ADDR` once bound, so scripts can find the port.
+//! ```text
+//! arith-server [ADDR] [--registry etcd://127.0.0.1:2379 | static://… | none]
+//!              [--weight N] [--group NAME] [--advertise HOST:PORT]
+//! ```
+//!
+//! ADDR defaults to `127.0.0.1:8972`; port 0 picks a free port. With an etcd
+//! registry the server announces itself under `/rpc/Arith/tcp@ADDR` (with
+//! the real port) and withdraws on shutdown. Prints `listening on ADDR`
+//! once bound, so scripts can find the port.
 
 use std::error::Error;
 use std::io::Write;
 
+use examples::cli::CommandLine;
 use examples::{ArithImpl, ArithServer};
-use rpc::Server;
+use rpc::registry::registry_from_url;
+use rpc::{EndpointMetadata, Registration, Server};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     examples::init_logging();
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8972".into());
-    let server = Server::builder()
-        .service(ArithServer::new(ArithImpl {
-            name: format!("arith-server pid {}", std::process::id()),
-        }))
-        .bind(&addr)
-        .await?;
+    let line = CommandLine::from_env()?;
+    let addr = line
+        .positional
+        .first()
+        .map_or("127.0.0.1:8972", String::as_str);
+    let mut builder = Server::builder().service(ArithServer::new(ArithImpl {
+        name: format!("arith-server pid {}", std::process::id()),
+    }));
+    if let Some(url) = line.option("registry")
+        && let Some(registry) = registry_from_url(url).await?
+    {
+        let mut metadata = EndpointMetadata::new().with("state", "active");
+        if let Some(weight) = line.option("weight") {
+            metadata.set("weight", weight);
+        }
+        if let Some(group) = line.option("group") {
+            metadata.set("group", group);
+        }
+        let mut registration = Registration::from_arc(registry).metadata(metadata);
+        if let Some(advertise) = line.option("advertise") {
+            registration = registration.advertise(advertise);
+        }
+        builder = builder.registry(registration);
+    }
+    let server = builder.bind(addr).await?;
     println!("listening on {}", server.addr());
     std::io::stdout().flush()?;
     shutdown_signal().await;
