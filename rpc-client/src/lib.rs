@@ -17,9 +17,13 @@ mod connection;
 mod options;
 mod service;
 pub mod typed;
+pub mod xclient;
 
 pub use channel::{Channel, RawReply, RawRequest};
 pub use client::{Client, Target};
 pub use config::ClientConfig;
 pub use options::CallOptions;
 pub use typed::CallReply;
+pub use xclient::{
+    BreakerConfig, FailMode, SelectMode, Selector, XClient, XClientBuilder, XClientConfig,
+};

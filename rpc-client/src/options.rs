@@ -21,6 +21,9 @@ pub struct CallOptions {
     /// Marks the request as a retry (set by fail modes, and when a server
     /// passes on a retried request's context).
     pub retry: bool,
+    /// What consistent hashing routes the call by. Unset: a hash of the
+    /// encoded argument.
+    pub hash_key: Option<u64>,
 }
 
 impl CallOptions {
@@ -57,5 +60,24 @@ impl CallOptions {
     pub fn retry(mut self, retry: bool) -> CallOptions {
         self.retry = retry;
         self
+    }
+
+    /// Routes the call by `key` under consistent hashing (e.g. a user id),
+    /// so that calls with the same key reach the same endpoint.
+    pub fn hash_key(mut self, key: impl AsRef<[u8]>) -> CallOptions {
+        self.hash_key = Some(crate::xclient::selector::stable_hash(key.as_ref()));
+        self
+    }
+
+    /// Options for a call made by a handler on behalf of the call it serves:
+    /// the remaining deadline budget and the retry flag carry over, so
+    /// a downstream call neither outlives its caller's deadline nor retries
+    /// a request that is itself a retry.
+    pub fn propagate(context: &rpc_core::Context) -> CallOptions {
+        CallOptions {
+            timeout: context.remaining(),
+            retry: context.is_retry(),
+            ..CallOptions::default()
+        }
     }
 }

@@ -1,0 +1,44 @@
+//! [`XClientConfig`]: the settings of an [`XClient`](crate::XClient).
+
+use std::time::Duration;
+
+use crate::ClientConfig;
+use crate::xclient::{BreakerConfig, FailMode, SelectMode};
+
+/// Settings of a load-balancing client.
+#[derive(Debug, Clone)]
+pub struct XClientConfig {
+    /// Which endpoint a call goes to. Default: round-robin.
+    pub select_mode: SelectMode,
+    /// What happens when a try fails. Default: failover with 2 retries.
+    pub fail_mode: FailMode,
+    /// Keep only endpoints whose `group` metadata is this.
+    pub group: Option<String>,
+    /// Whole-call timeout (every try included) of calls that set none.
+    /// Default: 10 s.
+    pub timeout: Duration,
+    /// No further try starts with less than this left of the deadline.
+    /// Default: 5 ms.
+    pub min_retry_budget: Duration,
+    /// Pause between failover tries. Default: none.
+    pub retry_pause: Duration,
+    /// Per-endpoint circuit breakers.
+    pub breaker: BreakerConfig,
+    /// Settings of each endpoint's connection (codec, compression, heartbeats…).
+    pub client: ClientConfig,
+}
+
+impl Default for XClientConfig {
+    fn default() -> Self {
+        XClientConfig {
+            select_mode: SelectMode::default(),
+            fail_mode: FailMode::default(),
+            group: None,
+            timeout: Duration::from_secs(10),
+            min_retry_budget: Duration::from_millis(5),
+            retry_pause: Duration::ZERO,
+            breaker: BreakerConfig::default(),
+            client: ClientConfig::default(),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Broadcast (every endpoint must succeed) and fork (first success wins).
+
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use rpc_core::Status;
+
+use super::Shared;
+use super::call::attempt;
+use crate::{RawReply, RawRequest};
+
+/// Sends `request` to every available endpoint at once. Every reply, in
+/// endpoint order, if all succeed; otherwise the first failure.
+pub(super) async fn broadcast(
+    shared: &Shared,
+    request: RawRequest,
+) -> Result<Vec<(String, RawReply)>, Status> {
+    let deadline = Instant::now() + request.options.timeout.unwrap_or(shared.config.timeout);
+    let members = available(shared)?;
+    let tries = members.iter().map(|member| {
+        let request = &request;
+        async move {
+            attempt(shared, member, request, deadline, false)
+                .await
+                .map(|reply| (member.id.to_string(), reply))
+                .map_err(|status| {
+                    Status::new(
+                        status.code(),
+                        format!("{}: {}", member.id, status.message()),
+                    )
+                })
+        }
+    });
+    futures_util::future::join_all(tries)
+        .await
+        .into_iter()
+        .collect()
+}
+
+/// Sends `request` to every available endpoint at once; the first success
+/// wins and the other tries are dropped (cancelled on their servers). If all
+/// fail, the last failure.
+pub(super) async fn fork(shared: &Shared, request: RawRequest) -> Result<RawReply, Status> {
+    let deadline = Instant::now() + request.options.timeout.unwrap_or(shared.config.timeout);
+    let members = available(shared)?;
+    let mut tries: FuturesUnordered<_> = members
+        .iter()
+        .map(|member| attempt(shared, member, &request, deadline, false))
+        .collect();
+    let mut last_error = None;
+    while let Some(result) = tries.next().await {
+        match result {
+            Ok(reply) => return Ok(reply),
+            Err(status) => last_error = Some(status),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| Status::unavailable("no endpoint answered")))
+}
+
+fn available(shared: &Shared) -> Result<Vec<std::sync::Arc<super::pool::Member>>, Status> {
+    let members: Vec<_> = shared
+        .pool
+        .members()
+        .iter()
+        .filter(|member| member.breaker.allows_calls())
+        .cloned()
+        .collect();
+    if members.is_empty() {
+        return Err(Status::unavailable(format!(
+            "no endpoint of {} is available",
+            shared.service
+        )));
+    }
+    Ok(members)
+}

@@ -1,0 +1,116 @@
+//! [`Pool`]: the endpoints an XClient may call, each with its lazily opened
+//! connection, its in-flight count and its circuit breaker, kept in step
+//! with discovery.
+
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+
+use rpc_registry::{Endpoint, EndpointSet, Network};
+
+use crate::xclient::{BreakerConfig, Candidate, CircuitBreaker, Selector};
+use crate::{Client, ClientConfig, Target};
+
+/// One endpoint of the pool.
+#[derive(Debug)]
+pub(crate) struct Member {
+    pub(crate) id: Arc<str>,
+    weight: AtomicU32,
+    /// Opens its connection on first use; dropped with the member.
+    pub(crate) client: Client,
+    in_flight: AtomicUsize,
+    pub(crate) breaker: CircuitBreaker,
+}
+
+impl Member {
+    fn new(endpoint: &Endpoint, client: &ClientConfig, breaker: BreakerConfig) -> Member {
+        let target = match endpoint.network {
+            Network::Tcp => Target::Tcp(endpoint.address.clone()),
+            Network::Unix => Target::Unix(endpoint.address.clone().into()),
+        };
+        Member {
+            id: endpoint.id().into(),
+            weight: AtomicU32::new(endpoint.metadata.weight()),
+            client: Client::with_config(target, client.clone()),
+            in_flight: AtomicUsize::new(0),
+            breaker: CircuitBreaker::new(breaker),
+        }
+    }
+
+    pub(crate) fn candidate(&self) -> Candidate {
+        Candidate {
+            id: Arc::clone(&self.id),
+            weight: self.weight.load(Ordering::Relaxed),
+            in_flight: self.in_flight.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Counts a call in flight until the guard drops.
+    pub(crate) fn track(self: &Arc<Member>) -> InFlightGuard {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlightGuard(Arc::clone(self))
+    }
+}
+
+/// Decrements a member's in-flight count when dropped.
+pub(crate) struct InFlightGuard(Arc<Member>);
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The current members, swapped as a whole when discovery changes.
+pub(crate) struct Pool {
+    members: RwLock<Arc<Vec<Arc<Member>>>>,
+    group: Option<String>,
+    client: ClientConfig,
+    breaker: BreakerConfig,
+}
+
+impl Pool {
+    pub(crate) fn new(group: Option<String>, client: ClientConfig, breaker: BreakerConfig) -> Pool {
+        Pool {
+            members: RwLock::new(Arc::new(Vec::new())),
+            group,
+            client,
+            breaker,
+        }
+    }
+
+    /// The members right now.
+    pub(crate) fn members(&self) -> Arc<Vec<Arc<Member>>> {
+        Arc::clone(&self.members.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Follows a new endpoint set: keeps the members (and connections) of
+    /// endpoints still there, adds new ones, drops the gone, skips inactive
+    /// endpoints and those of other groups; tells the selector.
+    pub(crate) fn apply(&self, set: &EndpointSet, selector: &dyn Selector) {
+        let current = self.members();
+        let members: Vec<Arc<Member>> = set
+            .values()
+            .filter(|endpoint| endpoint.metadata.is_active())
+            .filter(|endpoint| {
+                self.group
+                    .as_deref()
+                    .is_none_or(|group| endpoint.metadata.group() == Some(group))
+            })
+            .map(|endpoint| {
+                let id = endpoint.id();
+                match current.iter().find(|member| *member.id == *id) {
+                    Some(member) => {
+                        member
+                            .weight
+                            .store(endpoint.metadata.weight(), Ordering::Relaxed);
+                        Arc::clone(member)
+                    }
+                    None => Arc::new(Member::new(endpoint, &self.client, self.breaker)),
+                }
+            })
+            .collect();
+        let candidates: Vec<Candidate> = members.iter().map(|m| m.candidate()).collect();
+        selector.update(&candidates);
+        *self.members.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(members);
+    }
+}

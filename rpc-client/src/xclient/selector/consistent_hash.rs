@@ -1,0 +1,273 @@
+//! [`ConsistentHash`]: a hash ring with virtual nodes, keyed by the call's
+//! hash key.
+//!
+//! Each endpoint is placed on a ring of `u64` positions at
+//! [`VIRTUAL_NODES_PER_ENDPOINT`] points, `stable_hash("{id}#{i}")`. A call
+//! goes to the endpoint owning the first point at or after its key, going
+//! clockwise and wrapping. Because positions depend only on endpoint ids,
+//! every client process maps a key to the same endpoint; because each
+//! endpoint owns many small arcs, removing one of N endpoints moves only the
+//! keys on its arcs, about 1/N of them, each to the next endpoint clockwise,
+//! and leaves every other key where it was. Weights are not used.
+//!
+//! The key is first passed through [`stable_hash`] once more: callers may set
+//! small, sequential keys (user ids, shard numbers), which would otherwise all
+//! fall on the first arc of the ring.
+
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use super::{CallInfo, Candidate, Selector, stable_hash};
+
+/// How many points each endpoint gets on the ring: enough that each of 10
+/// endpoints owns within a few percent of a tenth of the keys.
+const VIRTUAL_NODES_PER_ENDPOINT: u32 = 160;
+
+/// Sends calls with equal hash keys to the same endpoint, in every process.
+///
+/// A hash ring with 160 virtual nodes per endpoint, each placed by
+/// [`stable_hash`] of the endpoint id. Removing one of N endpoints moves only
+/// the keys it owned, about 1/N of them, each to the next endpoint clockwise;
+/// a key whose endpoint is not among a call's candidates goes the same way.
+/// Endpoint weights are not used.
+#[derive(Debug, Default)]
+pub struct ConsistentHash {
+    ring: RwLock<Ring>,
+}
+
+#[derive(Debug, Default)]
+struct Ring {
+    /// Every virtual node, sorted by position (then endpoint, so that two
+    /// rings built from the same endpoints in any order are identical).
+    nodes: Vec<VirtualNode>,
+    /// The endpoint ids, indexed by [`VirtualNode::endpoint`].
+    endpoint_ids: Vec<Arc<str>>,
+    /// The inverse of `endpoint_ids`.
+    endpoint_by_id: HashMap<Arc<str>, usize>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct VirtualNode {
+    position: u64,
+    endpoint: usize,
+}
+
+impl Ring {
+    fn build(endpoints: &[Candidate]) -> Self {
+        let mut endpoint_ids: Vec<Arc<str>> = endpoints.iter().map(|e| Arc::clone(&e.id)).collect();
+        endpoint_ids.sort();
+        endpoint_ids.dedup();
+        let endpoint_by_id = endpoint_ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| (Arc::clone(id), index))
+            .collect();
+        let mut nodes =
+            Vec::with_capacity(endpoint_ids.len() * VIRTUAL_NODES_PER_ENDPOINT as usize);
+        for (endpoint, id) in endpoint_ids.iter().enumerate() {
+            for replica in 0..VIRTUAL_NODES_PER_ENDPOINT {
+                let position = stable_hash(format!("{id}#{replica}").as_bytes());
+                nodes.push(VirtualNode { position, endpoint });
+            }
+        }
+        // Endpoint indices follow the sorted ids, so this order is a function
+        // of the endpoint set alone.
+        nodes.sort_unstable_by_key(|node| (node.position, node.endpoint));
+        Ring {
+            nodes,
+            endpoint_ids,
+            endpoint_by_id,
+        }
+    }
+
+    /// The index in `candidates` of the endpoint owning `position`, skipping
+    /// clockwise past endpoints that are not candidates.
+    fn owner_among(&self, candidates: &[Candidate], position: u64) -> Option<usize> {
+        let start = self.nodes.partition_point(|node| node.position < position);
+        let mut clockwise = self.nodes[start..].iter().chain(&self.nodes[..start]);
+
+        // Usually the first node's endpoint is a candidate: settle that with
+        // one scan before paying for a lookup table.
+        let first_node = clockwise.clone().next()?;
+        let first_id = &self.endpoint_ids[first_node.endpoint];
+        if let Some(index) = candidates.iter().position(|c| c.id == *first_id) {
+            return Some(index);
+        }
+
+        let mut candidate_of_endpoint = vec![None; self.endpoint_ids.len()];
+        for (index, candidate) in candidates.iter().enumerate() {
+            if let Some(&endpoint) = self.endpoint_by_id.get(&candidate.id) {
+                candidate_of_endpoint[endpoint].get_or_insert(index);
+            }
+        }
+        clockwise.find_map(|node| candidate_of_endpoint[node.endpoint])
+    }
+}
+
+impl Selector for ConsistentHash {
+    fn update(&self, endpoints: &[Candidate]) {
+        // Built before taking the lock so calls are not held up meanwhile.
+        let ring = Ring::build(endpoints);
+        *self.ring.write().unwrap_or_else(PoisonError::into_inner) = ring;
+    }
+
+    fn select(&self, candidates: &[Candidate], call: &CallInfo<'_>) -> usize {
+        let position = stable_hash(&call.hash_key.to_le_bytes());
+        let ring = self.ring.read().unwrap_or_else(PoisonError::into_inner);
+        ring.owner_among(candidates, position).unwrap_or_else(|| {
+            // No ring yet, or none of these candidates on it: still a stable
+            // choice for the key.
+            (call.hash_key % candidates.len() as u64) as usize
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoints(count: usize) -> Vec<Candidate> {
+        (0..count)
+            .map(|i| Candidate {
+                id: Arc::from(format!("tcp@10.0.0.{i}:8972")),
+                weight: 1,
+                in_flight: 0,
+            })
+            .collect()
+    }
+
+    fn ring_of(endpoints: &[Candidate]) -> ConsistentHash {
+        let selector = ConsistentHash::default();
+        selector.update(endpoints);
+        selector
+    }
+
+    /// The id each key goes to, over `candidates`.
+    fn owners(selector: &ConsistentHash, candidates: &[Candidate], keys: u64) -> Vec<Arc<str>> {
+        (0..keys)
+            .map(|hash_key| {
+                let call = CallInfo {
+                    method: "Get",
+                    hash_key,
+                };
+                Arc::clone(&candidates[selector.select(candidates, &call)].id)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn independent_rings_agree() {
+        let endpoints = endpoints(10);
+        let mut reversed = endpoints.clone();
+        reversed.reverse();
+        let first = owners(&ring_of(&endpoints), &endpoints, 10_000);
+        let second = owners(&ring_of(&reversed), &endpoints, 10_000);
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn removing_an_endpoint_moves_only_its_keys() {
+        let all = endpoints(10);
+        let selector = ring_of(&all);
+        let before = owners(&selector, &all, 100_000);
+        let removed = Arc::clone(&all[3].id);
+        let remaining: Vec<Candidate> = all.iter().filter(|e| e.id != removed).cloned().collect();
+        selector.update(&remaining);
+        let after = owners(&selector, &remaining, 100_000);
+
+        let mut moved = 0;
+        for (old, new) in before.iter().zip(&after) {
+            if *old == removed {
+                moved += 1;
+            } else {
+                assert_eq!(old, new, "a key not on the removed endpoint moved");
+            }
+        }
+        assert!(
+            (5_000..=15_000).contains(&moved),
+            "{moved} of 100000 keys moved"
+        );
+    }
+
+    #[test]
+    fn keys_spread_evenly() {
+        let endpoints = endpoints(10);
+        let selector = ring_of(&endpoints);
+        let mut counts: HashMap<Arc<str>, u32> = HashMap::new();
+        for owner in owners(&selector, &endpoints, 100_000) {
+            *counts.entry(owner).or_default() += 1;
+        }
+        assert_eq!(counts.len(), 10);
+        assert!(
+            counts
+                .values()
+                .all(|&count| (5_000..=15_000).contains(&count)),
+            "{counts:?}"
+        );
+    }
+
+    #[test]
+    fn an_excluded_owner_passes_its_keys_clockwise() {
+        let all = endpoints(10);
+        let full_ring = ring_of(&all);
+        let excluded = Arc::clone(&all[3].id);
+        let subset: Vec<Candidate> = all.iter().filter(|e| e.id != excluded).cloned().collect();
+        // The next endpoint clockwise is exactly where the key would go on a
+        // ring built without the excluded endpoint.
+        let ring_without = ring_of(&subset);
+
+        let before = owners(&full_ring, &all, 10_000);
+        let skipping = owners(&full_ring, &subset, 10_000);
+        assert_eq!(skipping, owners(&ring_without, &subset, 10_000));
+        assert_eq!(skipping, owners(&full_ring, &subset, 10_000));
+        for (old, new) in before.iter().zip(&skipping) {
+            if *old != excluded {
+                assert_eq!(old, new, "a key not on the excluded endpoint moved");
+            }
+        }
+        assert!(
+            before.contains(&excluded),
+            "the test needs keys on the excluded endpoint"
+        );
+    }
+
+    #[test]
+    fn the_skip_follows_ring_order() {
+        let all = endpoints(3);
+        let selector = ring_of(&all);
+        let ring = selector.ring.read().unwrap();
+        let first_node = ring.nodes[0];
+        let next_other = ring
+            .nodes
+            .iter()
+            .find(|n| n.endpoint != first_node.endpoint)
+            .unwrap();
+        let subset: Vec<Candidate> = all
+            .iter()
+            .filter(|e| *e.id != *ring.endpoint_ids[first_node.endpoint])
+            .cloned()
+            .collect();
+        let chosen = ring.owner_among(&subset, first_node.position).unwrap();
+        assert_eq!(subset[chosen].id, ring.endpoint_ids[next_other.endpoint]);
+    }
+
+    #[test]
+    fn without_a_ring_keys_fall_back_to_modulo() {
+        let selector = ConsistentHash::default();
+        let candidates = endpoints(4);
+        for hash_key in 0..100 {
+            let call = CallInfo {
+                method: "Get",
+                hash_key,
+            };
+            assert_eq!(selector.select(&candidates, &call), (hash_key % 4) as usize);
+        }
+        selector.update(&endpoints(2));
+        let strangers = &candidates[2..];
+        let call = CallInfo {
+            method: "Get",
+            hash_key: 5,
+        };
+        assert_eq!(selector.select(strangers, &call), 1);
+    }
+}

@@ -1,0 +1,114 @@
+//! [`LeastLoaded`]: the power of two choices on calls in flight.
+//!
+//! Two distinct candidates are picked at random and the call goes to the one
+//! with fewer calls in flight. Always taking the single least loaded
+//! endpoint would send every client's next burst to the same one (all see
+//! the same idle endpoint); two random choices avoid that herd while still
+//! steering clear of overloaded endpoints (the classic balls-into-bins
+//! result: the worst imbalance falls from `log n / log log n` with one random
+//! choice to `log log n` with two). The single busiest candidate is never
+//! chosen.
+
+use super::{CallInfo, Candidate, Selector};
+
+/// Of two candidates picked at random, chooses the one with fewer calls in
+/// flight.
+#[derive(Debug, Default, Clone, Copy)]
+#[non_exhaustive]
+pub struct LeastLoaded;
+
+impl Selector for LeastLoaded {
+    fn update(&self, _endpoints: &[Candidate]) {}
+
+    fn select(&self, candidates: &[Candidate], _call: &CallInfo<'_>) -> usize {
+        let count = candidates.len();
+        if count == 1 {
+            return 0;
+        }
+        let first = fastrand::usize(..count);
+        // Drawn among the other count - 1 and shifted past `first`, so the two
+        // are distinct without retrying.
+        let mut second = fastrand::usize(..count - 1);
+        if second >= first {
+            second += 1;
+        }
+        // On a tie `first` wins; it is itself random, so ties stay fair.
+        if candidates[second].in_flight < candidates[first].in_flight {
+            second
+        } else {
+            first
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn loaded(in_flight: &[usize]) -> Vec<Candidate> {
+        in_flight
+            .iter()
+            .enumerate()
+            .map(|(i, &in_flight)| Candidate {
+                id: Arc::from(format!("tcp@10.0.0.{i}:8972")),
+                weight: 1,
+                in_flight,
+            })
+            .collect()
+    }
+
+    const CALL: CallInfo<'static> = CallInfo {
+        method: "Echo",
+        hash_key: 0,
+    };
+
+    fn counts(candidates: &[Candidate], picks: u32) -> Vec<u32> {
+        let selector = LeastLoaded::default();
+        selector.update(candidates);
+        let mut counts = vec![0; candidates.len()];
+        for _ in 0..picks {
+            counts[selector.select(candidates, &CALL)] += 1;
+        }
+        counts
+    }
+
+    #[test]
+    fn the_idle_endpoint_is_preferred() {
+        fastrand::seed(17);
+        // The idle one wins whenever it is one of the two picks: half the time.
+        let counts = counts(&loaded(&[100, 0, 100, 100]), 10_000);
+        assert!(counts[1] > 4_000, "counts {counts:?}");
+    }
+
+    #[test]
+    fn of_two_the_less_loaded_always_wins() {
+        fastrand::seed(19);
+        assert_eq!(counts(&loaded(&[7, 2]), 1_000), [0, 1_000]);
+        assert_eq!(counts(&loaded(&[2, 7]), 1_000), [1_000, 0]);
+    }
+
+    #[test]
+    fn the_busiest_is_never_chosen() {
+        fastrand::seed(23);
+        let counts = counts(&loaded(&[3, 9, 3, 3]), 10_000);
+        assert_eq!(counts[1], 0, "counts {counts:?}");
+    }
+
+    #[test]
+    fn ties_are_shared() {
+        fastrand::seed(29);
+        let counts = counts(&loaded(&[5, 5, 5]), 30_000);
+        assert!(
+            counts
+                .iter()
+                .all(|&count| (9_000..=11_000).contains(&count)),
+            "counts {counts:?}"
+        );
+    }
+
+    #[test]
+    fn a_single_candidate_is_always_chosen() {
+        assert_eq!(counts(&loaded(&[42]), 100), [100]);
+    }
+}

@@ -1,0 +1,64 @@
+//! [`Random`]: every call goes to a candidate chosen uniformly at random.
+//!
+//! Stateless, so it needs no coordination between concurrent calls, and over
+//! many calls it spreads load evenly; use it when endpoints are alike and no
+//! call needs to stick to an endpoint.
+
+use super::{CallInfo, Candidate, Selector};
+
+/// Chooses uniformly at random among the candidates.
+#[derive(Debug, Default, Clone, Copy)]
+#[non_exhaustive]
+pub struct Random;
+
+impl Selector for Random {
+    fn update(&self, _endpoints: &[Candidate]) {}
+
+    fn select(&self, candidates: &[Candidate], _call: &CallInfo<'_>) -> usize {
+        fastrand::usize(..candidates.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn candidates(count: usize) -> Vec<Candidate> {
+        (0..count)
+            .map(|i| Candidate {
+                id: Arc::from(format!("tcp@10.0.0.{i}:8972")),
+                weight: 1,
+                in_flight: 0,
+            })
+            .collect()
+    }
+
+    const CALL: CallInfo<'static> = CallInfo {
+        method: "Echo",
+        hash_key: 0,
+    };
+
+    #[test]
+    fn picks_are_uniform() {
+        fastrand::seed(7);
+        let selector = Random::default();
+        let candidates = candidates(3);
+        selector.update(&candidates);
+        let mut counts = [0_u32; 3];
+        for _ in 0..60_000 {
+            counts[selector.select(&candidates, &CALL)] += 1;
+        }
+        for count in counts {
+            assert!((19_000..=21_000).contains(&count), "counts {counts:?}");
+        }
+    }
+
+    #[test]
+    fn a_single_candidate_is_always_chosen() {
+        let candidates = candidates(1);
+        for _ in 0..100 {
+            assert_eq!(Random::default().select(&candidates, &CALL), 0);
+        }
+    }
+}

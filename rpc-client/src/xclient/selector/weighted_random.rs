@@ -1,0 +1,96 @@
+//! [`WeightedRandom`]: every call goes to a candidate chosen at random, with
+//! probability proportional to its `weight`.
+//!
+//! A point is drawn uniformly in `[0, total weight)` and the candidates are
+//! walked, each covering a stretch as long as its weight, until the one
+//! covering the point. Stateless, like [`Random`](super::Random); unlike
+//! [`WeightedRoundRobin`](super::WeightedRoundRobin) the proportions hold
+//! only on average, but nothing is shared between calls.
+
+use super::{CallInfo, Candidate, Selector};
+
+/// Chooses at random, in proportion to each candidate's `weight`. A weight of
+/// 0 counts as 1.
+#[derive(Debug, Default, Clone, Copy)]
+#[non_exhaustive]
+pub struct WeightedRandom;
+
+fn effective_weight(candidate: &Candidate) -> u64 {
+    u64::from(candidate.weight.max(1))
+}
+
+impl Selector for WeightedRandom {
+    fn update(&self, _endpoints: &[Candidate]) {}
+
+    fn select(&self, candidates: &[Candidate], _call: &CallInfo<'_>) -> usize {
+        // u32 weights summed in u64 cannot overflow for any slice that fits in memory.
+        let total_weight: u64 = candidates.iter().map(effective_weight).sum();
+        let mut point = fastrand::u64(..total_weight);
+        for (index, candidate) in candidates.iter().enumerate() {
+            let weight = effective_weight(candidate);
+            if point < weight {
+                return index;
+            }
+            point -= weight;
+        }
+        unreachable!("the point is below the total weight")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn weighted(weights: &[u32]) -> Vec<Candidate> {
+        weights
+            .iter()
+            .enumerate()
+            .map(|(i, &weight)| Candidate {
+                id: Arc::from(format!("tcp@10.0.0.{i}:8972")),
+                weight,
+                in_flight: 0,
+            })
+            .collect()
+    }
+
+    const CALL: CallInfo<'static> = CallInfo {
+        method: "Echo",
+        hash_key: 0,
+    };
+
+    fn counts(candidates: &[Candidate], picks: u32) -> Vec<u32> {
+        let selector = WeightedRandom::default();
+        selector.update(candidates);
+        let mut counts = vec![0; candidates.len()];
+        for _ in 0..picks {
+            counts[selector.select(candidates, &CALL)] += 1;
+        }
+        counts
+    }
+
+    #[test]
+    fn picks_are_proportional_to_weights() {
+        fastrand::seed(11);
+        let counts = counts(&weighted(&[1, 2, 3]), 60_000);
+        for (count, expected) in counts.iter().zip([10_000_u32, 20_000, 30_000]) {
+            let tolerance = expected / 20;
+            assert!(count.abs_diff(expected) <= tolerance, "counts {counts:?}");
+        }
+    }
+
+    #[test]
+    fn zero_weight_counts_as_one() {
+        fastrand::seed(13);
+        let counts = counts(&weighted(&[0, 1]), 10_000);
+        assert!(
+            counts.iter().all(|&count| count > 4_500),
+            "counts {counts:?}"
+        );
+    }
+
+    #[test]
+    fn a_single_candidate_is_always_chosen() {
+        assert_eq!(counts(&weighted(&[7]), 100), [100]);
+    }
+}
