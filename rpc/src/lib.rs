@@ -76,7 +76,8 @@ pub use rpc_core as core;
 pub use rpc_registry as registry;
 
 pub use rpc_client::{
-    CallOptions, CallReply, Channel, Client, ClientConfig, RawReply, RawRequest, Target,
+    BreakerConfig, CallOptions, CallReply, Channel, Client, ClientConfig, FailMode, RawReply,
+    RawRequest, SelectMode, Selector, Target, XClient, XClientConfig,
 };
 pub use rpc_codec::CompressionPolicy;
 pub use rpc_core::server::{Server, ServerBuilder, ServerConfig, ServerHandle};
