@@ -180,3 +180,37 @@ async fn a_circuit_breaker_opens_half_opens_and_closes() {
         BreakerState::Closed { failures: 0 }
     );
 }
+
+#[tokio::test]
+async fn tower_layers_stack_on_an_xclient() {
+    use tower::{Service, ServiceBuilder, ServiceExt};
+    let cluster = Cluster::start(&[1, 1]).await;
+    let x = XClient::builder("Node", cluster.registry.clone())
+        .build()
+        .await
+        .unwrap();
+    let mut service = ServiceBuilder::new()
+        .concurrency_limit(4)
+        .map_err(|status: rpc_core::Status| status.to_string())
+        .service(x);
+    let request = rpc_client::RawRequest {
+        service: "Node".into(),
+        method: "whoami".into(),
+        codec: rpc_codec::Codec::Json,
+        payload: "\"k\"".into(),
+        options: CallOptions::new(),
+    };
+    let mut answers = Vec::new();
+    for _ in 0..4 {
+        let reply = service
+            .ready()
+            .await
+            .unwrap()
+            .call(request.clone())
+            .await
+            .unwrap();
+        answers.push(String::from_utf8(reply.payload.to_vec()).unwrap());
+    }
+    answers.sort();
+    assert_eq!(answers, ["\"n0\"", "\"n0\"", "\"n1\"", "\"n1\""]);
+}
