@@ -222,25 +222,28 @@ impl Client {
         }
     }
 
-    async fn call_on_connection(
+    /// The frame of an outgoing call (request id 0, set on registration):
+    /// argument compressed per policy, size checked against the limit.
+    fn outgoing_frame(
         &self,
+        connection: &Connection,
         request: RawRequest,
-        deadline: Instant,
-    ) -> Result<RawReply, Status> {
-        let connection = self.connection().await?;
-        let compression = request
+        budget: Duration,
+        kind: fn(Request) -> Message,
+    ) -> Result<Frame, Status> {
+        let policy = request
             .options
             .compression
             .unwrap_or(self.shared.config.compression);
-        let (compression, payload) = compression.apply(request.payload)?;
-        let mut frame = Frame {
+        let (compression, payload) = policy.apply(request.payload)?;
+        let frame = Frame {
             request_id: 0,
             codec: request.codec,
             compression,
-            message: Message::Request(Request {
+            message: kind(Request {
                 service: request.service,
                 method: request.method,
-                deadline: Some(deadline.saturating_duration_since(Instant::now())),
+                deadline: Some(budget),
                 retry: request.options.retry,
                 metadata: request.options.metadata,
                 payload,
@@ -250,6 +253,17 @@ impl Client {
             .frame_codec()
             .encoded_len(&frame)
             .map_err(|error| Status::new(Code::PayloadTooLarge, error.to_string()))?;
+        Ok(frame)
+    }
+
+    async fn call_on_connection(
+        &self,
+        request: RawRequest,
+        deadline: Instant,
+    ) -> Result<RawReply, Status> {
+        let connection = self.connection().await?;
+        let budget = deadline.saturating_duration_since(Instant::now());
+        let mut frame = self.outgoing_frame(&connection, request, budget, Message::Request)?;
         let (id, answer) = connection.register()?;
         frame.request_id = id;
         let mut in_flight = InFlight {
@@ -297,28 +311,7 @@ impl Channel for Client {
             .unwrap_or(self.shared.config.timeout);
         let send = async {
             let connection = self.connection().await?;
-            let compression = request
-                .options
-                .compression
-                .unwrap_or(self.shared.config.compression);
-            let (compression, payload) = compression.apply(request.payload)?;
-            let frame = Frame {
-                request_id: 0,
-                codec: request.codec,
-                compression,
-                message: Message::Oneway(Request {
-                    service: request.service,
-                    method: request.method,
-                    deadline: Some(timeout),
-                    retry: request.options.retry,
-                    metadata: request.options.metadata,
-                    payload,
-                }),
-            };
-            connection
-                .frame_codec()
-                .encoded_len(&frame)
-                .map_err(|error| Status::new(Code::PayloadTooLarge, error.to_string()))?;
+            let frame = self.outgoing_frame(&connection, request, timeout, Message::Oneway)?;
             connection.send(frame).await
         };
         tokio::time::timeout(timeout, send)

@@ -7,11 +7,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bytes::BytesMut;
 use futures_util::StreamExt;
 use rpc_codec::Compression;
 use rpc_core::Status;
-use rpc_core::frame::{Frame, FrameCodec, Message, Response};
+use rpc_core::frame::{Frame, FrameCodec, Message, Response, write_batches};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::codec::FramedRead;
@@ -21,9 +20,6 @@ use crate::ClientConfig;
 
 /// A response and the compression of its payload.
 pub(crate) type Answer = Result<(Compression, Response), Status>;
-
-/// Writes above this many buffered bytes go out before more frames are taken.
-const WRITE_BATCH_BYTES: usize = 64 * 1024;
 
 pub(crate) struct Connection {
     peer: String,
@@ -203,36 +199,15 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     mut queue: mpsc::Receiver<Frame>,
     mut writer: W,
 ) {
-    let mut buf = BytesMut::with_capacity(WRITE_BATCH_BYTES);
     let codec = connection.codec;
-    loop {
-        let first = tokio::select! {
-            frame = queue.recv() => frame,
-            () = connection.closed.cancelled() => None,
-        };
-        let Some(first) = first else { break };
-        encode_into(&codec, &first, &mut buf);
-        // Batch whatever else is already queued into the same write.
-        while buf.len() < WRITE_BATCH_BYTES {
-            match queue.try_recv() {
-                Ok(frame) => encode_into(&codec, &frame, &mut buf),
-                Err(_) => break,
-            }
-        }
-        if let Err(error) = writer.write_all(&buf).await {
-            connection.close(&format!("write failed: {error}"));
-            break;
-        }
-        buf.clear();
+    let result = tokio::select! {
+        result = write_batches(&mut queue, &mut writer, codec) => result,
+        () = connection.closed.cancelled() => Ok(()),
+    };
+    if let Err(error) = result {
+        connection.close(&format!("write failed: {error}"));
     }
     let _ = writer.shutdown().await;
-}
-
-fn encode_into(codec: &FrameCodec, frame: &Frame, buf: &mut BytesMut) {
-    // Callers check frames with `encoded_len` before queueing them.
-    if let Err(error) = codec.encode_frame(frame, buf) {
-        tracing::error!(%error, "a frame that passed its checks failed to encode; dropped");
-    }
 }
 
 async fn read_loop<R: AsyncRead + Unpin>(

@@ -4,6 +4,7 @@
 //!
 //! `docs/PROTOCOL.md` describes every byte, with test vectors.
 
+mod batch_writer;
 mod codec;
 mod error;
 mod header;
@@ -12,6 +13,7 @@ mod request;
 mod response;
 mod wire;
 
+pub use batch_writer::write_batches;
 pub use codec::{DEFAULT_MAX_FRAME_SIZE, FrameCodec};
 pub use error::FrameError;
 pub use header::{HEADER_LEN, Header, MAGIC, VERSION};

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::BytesMut;
 use futures_util::{FutureExt, StreamExt};
 use rpc_codec::{Compression, CompressionPolicy};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
@@ -14,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tower::util::BoxCloneService;
 use tower::{Service as _, ServiceExt as _};
 
-use crate::frame::{Frame, FrameCodec, Message, Request, Response};
+use crate::frame::{Frame, FrameCodec, Message, Request, Response, write_batches};
 use crate::server::ServerConfig;
 use crate::server::in_flight::{InFlight, Running};
 use crate::{Code, Context, PeerAddr, ServiceCall, ServiceReply, Status};
@@ -28,9 +27,6 @@ pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) calls: Arc<Semaphore>,
 }
-
-/// Replies above this many buffered bytes go out before more are taken.
-const WRITE_BATCH_BYTES: usize = 64 * 1024;
 
 /// How often a draining connection checks whether its calls have finished.
 const DRAIN_POLL: Duration = Duration::from_millis(5);
@@ -375,26 +371,12 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     codec: FrameCodec,
     peer: PeerAddr,
 ) {
-    let mut buf = BytesMut::with_capacity(WRITE_BATCH_BYTES);
-    while let Some(first) = queue.recv().await {
-        encode_into(&codec, &first, &mut buf);
-        while buf.len() < WRITE_BATCH_BYTES {
-            match queue.try_recv() {
-                Ok(frame) => encode_into(&codec, &frame, &mut buf),
-                Err(_) => break,
-            }
+    match write_batches(&mut queue, &mut writer, codec).await {
+        Ok(()) => {
+            let _ = writer.shutdown().await;
         }
-        if let Err(error) = writer.write_all(&buf).await {
-            tracing::debug!(%peer, %error, "write failed; dropping the remaining replies");
-            return;
+        Err(error) => {
+            tracing::debug!(%peer, %error, "write failed; dropping the remaining replies")
         }
-        buf.clear();
-    }
-    let _ = writer.shutdown().await;
-}
-
-fn encode_into(codec: &FrameCodec, frame: &Frame, buf: &mut BytesMut) {
-    if let Err(error) = codec.encode_frame(frame, buf) {
-        tracing::error!(%error, "a checked frame failed to encode; dropped");
     }
 }
