@@ -168,6 +168,13 @@ impl ServerBuilder {
         Ok(listener::start(listener::Listener::Tcp(listener), parts).await)
     }
 
+    /// Serves on an already bound TCP listener (inherited from a supervisor,
+    /// or bound by the caller to learn the port first).
+    pub async fn listen(self, listener: tokio::net::TcpListener) -> io::Result<ServerHandle> {
+        let parts = self.finish()?;
+        Ok(listener::start(listener::Listener::Tcp(listener), parts).await)
+    }
+
     /// Binds a Unix socket at `path` (which must not exist yet) and serves in
     /// the background; the socket file is removed after shutdown.
     #[cfg(unix)]

@@ -1,0 +1,171 @@
+//! The contenders of the load benchmark, each a server and a client
+//! connection over the same message: this project (msgpack and protobuf,
+//! over `Client` and over `XClient`), tonic (gRPC), tarpc (bincode over
+//! TCP), and a raw-TCP floor.
+
+pub mod raw;
+pub mod rpc;
+pub mod tarpc;
+pub mod tonic;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+use crate::load::{LoadConfig, LoadReport, run};
+
+/// A server implementation to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerKind {
+    /// This project's server (answers every codec).
+    Rpc,
+    /// tonic, gRPC over HTTP/2.
+    Tonic,
+    /// tarpc, bincode over length-delimited TCP.
+    Tarpc,
+    /// The raw floor.
+    Raw,
+}
+
+/// A client to drive load with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contender {
+    /// This project's `Client`, msgpack payloads.
+    RpcMsgPack,
+    /// This project's `Client`, protobuf payloads.
+    RpcProtobuf,
+    /// This project's `XClient` (static discovery of the one server), protobuf.
+    RpcXClientProtobuf,
+    /// tonic's generated client.
+    Tonic,
+    /// tarpc's generated client.
+    Tarpc,
+    /// The raw floor's client.
+    Raw,
+}
+
+impl Contender {
+    /// Every contender, in table order.
+    pub const ALL: [Contender; 6] = [
+        Contender::Raw,
+        Contender::RpcProtobuf,
+        Contender::RpcMsgPack,
+        Contender::RpcXClientProtobuf,
+        Contender::Tarpc,
+        Contender::Tonic,
+    ];
+
+    /// The server this client talks to.
+    pub fn server(self) -> ServerKind {
+        match self {
+            Contender::RpcMsgPack | Contender::RpcProtobuf | Contender::RpcXClientProtobuf => {
+                ServerKind::Rpc
+            }
+            Contender::Tonic => ServerKind::Tonic,
+            Contender::Tarpc => ServerKind::Tarpc,
+            Contender::Raw => ServerKind::Raw,
+        }
+    }
+
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Contender::RpcMsgPack => "rpc-msgpack",
+            Contender::RpcProtobuf => "rpc-protobuf",
+            Contender::RpcXClientProtobuf => "rpc-xclient-protobuf",
+            Contender::Tonic => "tonic",
+            Contender::Tarpc => "tarpc",
+            Contender::Raw => "raw",
+        }
+    }
+}
+
+impl fmt::Display for Contender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Contender {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Contender::ALL
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| format!("unknown contender {s:?}"))
+    }
+}
+
+impl ServerKind {
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerKind::Rpc => "rpc",
+            ServerKind::Tonic => "tonic",
+            ServerKind::Tarpc => "tarpc",
+            ServerKind::Raw => "raw",
+        }
+    }
+}
+
+impl FromStr for ServerKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            ServerKind::Rpc,
+            ServerKind::Tonic,
+            ServerKind::Tarpc,
+            ServerKind::Raw,
+        ]
+        .into_iter()
+        .find(|k| k.name() == s)
+        .ok_or_else(|| format!("unknown server {s:?}"))
+    }
+}
+
+/// Serves `kind` on `listener` until the process ends.
+pub async fn serve(kind: ServerKind, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    match kind {
+        ServerKind::Rpc => rpc::serve(listener).await,
+        ServerKind::Tonic => tonic::serve(listener).await,
+        ServerKind::Tarpc => tarpc::serve(listener).await,
+        ServerKind::Raw => raw::serve(listener).await,
+    }
+}
+
+/// Connects `contender` to `addr` with `connections` connections and runs `config`.
+pub async fn drive(
+    contender: Contender,
+    addr: SocketAddr,
+    connections: usize,
+    config: LoadConfig,
+) -> Result<LoadReport, String> {
+    Ok(match contender {
+        Contender::RpcMsgPack => {
+            run(
+                rpc::connect(addr, connections, rpc_codec::Codec::MsgPack).await?,
+                config,
+            )
+            .await
+        }
+        Contender::RpcProtobuf => {
+            run(
+                rpc::connect(addr, connections, rpc_codec::Codec::Protobuf).await?,
+                config,
+            )
+            .await
+        }
+        Contender::RpcXClientProtobuf => {
+            run(
+                rpc::connect_xclient(addr, rpc_codec::Codec::Protobuf).await?,
+                config,
+            )
+            .await
+        }
+        Contender::Tonic => run(tonic::connect(addr, connections).await?, config).await,
+        Contender::Tarpc => run(tarpc::connect(addr, connections).await?, config).await,
+        Contender::Raw => run(raw::connect(addr, connections).await?, config).await,
+    })
+}
