@@ -48,6 +48,8 @@ impl<T> PayloadCodec<T> {
 
     /// Encodes `value` with `codec` into a buffer of its own.
     pub fn encode_to_bytes(&self, value: &T, codec: Codec) -> Result<Bytes, CodecError> {
+        // Each encoder sizes the buffer: protobuf exactly, serde with a
+        // first guess (see `encode_serde`).
         let mut dst = BytesMut::new();
         self.encode(value, codec, &mut dst)?;
         Ok(dst.freeze())
@@ -130,6 +132,9 @@ fn encode_serde<T: Serialize>(
     dst: &mut BytesMut,
 ) -> Result<(), CodecError> {
     let encode_error = |source| CodecError::Encode { codec, source };
+    // serde writes in small pieces: start from a typical message's size
+    // rather than growing from nothing.
+    dst.reserve(128);
     let mut writer = dst.writer();
     match codec {
         Codec::Json => {

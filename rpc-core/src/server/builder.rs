@@ -11,13 +11,13 @@ use tokio::net::ToSocketAddrs;
 use tower::util::BoxCloneService;
 use tower::{Layer, ServiceExt as _};
 
-use crate::server::connection::Dispatch;
+use crate::server::connection::{Dispatch, Layered};
 use crate::server::router::{AuthHook, Router};
 use crate::server::{Announcer, ServerConfig, ServerHandle, listener};
 use crate::{Context, Service, ServiceCall, ServiceReply, Status};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-type LayerFn = Box<dyn FnOnce(Dispatch) -> Dispatch + Send>;
+type LayerFn = Box<dyn FnOnce(Layered) -> Layered + Send>;
 
 /// The entry point: `Server::builder()`.
 #[derive(Debug, Clone, Copy)]
@@ -144,12 +144,12 @@ impl ServerBuilder {
     /// refusal `overloaded`, anything else `internal`.
     pub fn layer<L>(mut self, layer: L) -> Self
     where
-        L: Layer<Dispatch> + Send + 'static,
+        L: Layer<Layered> + Send + 'static,
         L::Service: tower::Service<ServiceCall, Response = ServiceReply> + Clone + Send + 'static,
         <L::Service as tower::Service<ServiceCall>>::Error: Into<BoxError>,
         <L::Service as tower::Service<ServiceCall>>::Future: Send + 'static,
     {
-        self.layers.push(Box::new(move |inner: Dispatch| {
+        self.layers.push(Box::new(move |inner: Layered| {
             BoxCloneService::new(
                 layer
                     .layer(inner)
@@ -219,10 +219,16 @@ impl ServerBuilder {
         }
         let mut names: Vec<&'static str> = self.services.keys().copied().collect();
         names.sort_unstable();
-        let mut dispatch = BoxCloneService::new(Router::new(self.services, self.auth));
-        for layer in self.layers.into_iter().rev() {
-            dispatch = layer(dispatch);
-        }
+        let router = Router::new(self.services, self.auth);
+        let dispatch = if self.layers.is_empty() {
+            Dispatch::Direct(router)
+        } else {
+            let mut layered: Layered = BoxCloneService::new(router);
+            for layer in self.layers.into_iter().rev() {
+                layered = layer(layered);
+            }
+            Dispatch::Layered(layered)
+        };
         Ok(listener::Parts {
             config: self.config,
             dispatch,

@@ -14,13 +14,43 @@ use tower::util::BoxCloneService;
 use tower::{Service as _, ServiceExt as _};
 
 use crate::frame::{Frame, FrameCodec, Message, Request, Response, write_batches};
-use crate::server::ServerConfig;
 use crate::server::in_flight::{InFlight, Running};
+use crate::server::{Router, ServerConfig};
 use crate::{Code, Context, PeerAddr, ServiceCall, ServiceReply, Status};
 
-/// The dispatch path as the connection sees it: the router wrapped in the
-/// user's tower layers.
-pub(crate) type Dispatch = BoxCloneService<ServiceCall, ServiceReply, Status>;
+/// The router wrapped in the user's tower layers, boxed.
+pub(crate) type Layered = BoxCloneService<ServiceCall, ServiceReply, Status>;
+
+/// The dispatch path as the connection sees it: the router itself when no
+/// layer was added (sparing a box per call), else the layered stack.
+#[derive(Clone)]
+pub(crate) enum Dispatch {
+    Direct(Router),
+    Layered(Layered),
+}
+
+impl tower::Service<ServiceCall> for Dispatch {
+    type Response = ServiceReply;
+    type Error = Status;
+    type Future = crate::BoxFuture<Result<ServiceReply, Status>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Status>> {
+        match self {
+            Dispatch::Direct(router) => router.poll_ready(cx),
+            Dispatch::Layered(layered) => layered.poll_ready(cx),
+        }
+    }
+
+    fn call(&mut self, call: ServiceCall) -> Self::Future {
+        match self {
+            Dispatch::Direct(router) => router.call(call),
+            Dispatch::Layered(layered) => layered.call(call),
+        }
+    }
+}
 
 /// What every connection of one server shares.
 pub(crate) struct Shared {
@@ -206,20 +236,33 @@ impl Connection {
             codec,
             payload,
         };
-        let future = match self.dispatch.ready().await {
+        let mut future = match self.dispatch.ready().await {
             Ok(dispatch) => dispatch.call(call),
             Err(status) => {
                 return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
             }
         };
-        let limit = match (deadline, self.shared.config.handler_timeout) {
-            (Some(deadline), Some(timeout)) => Some(deadline.min(arrived + timeout)),
-            (deadline, timeout) => deadline.or(timeout.map(|t| arrived + t)),
-        };
         let reply_compression = (compression != Compression::None).then(|| CompressionPolicy {
             compression,
             threshold: self.shared.config.compression_threshold,
         });
+        // Fast path: a handler that needs no waiting (no I/O, no timers)
+        // finishes on its first poll. Run that poll here and answer at once,
+        // sparing a task, a table entry and a cross-thread wake-up per call.
+        // A handler that does wait continues as its own task below (being
+        // polled again there, it registers the task's waker: nothing is lost).
+        if let Some(result) = poll_once(&mut future) {
+            drop(permits);
+            if !oneway {
+                let frame = build_response(id, codec, result, reply_compression, &self.codec);
+                let _ = self.replies.send(frame).await;
+            }
+            return;
+        }
+        let limit = match (deadline, self.shared.config.handler_timeout) {
+            (Some(deadline), Some(timeout)) => Some(deadline.min(arrived + timeout)),
+            (deadline, timeout) => deadline.or(timeout.map(|t| arrived + t)),
+        };
         let replies = self.replies.clone();
         let in_flight = self.in_flight.clone();
         let codec_for_reply = self.codec;
@@ -287,6 +330,32 @@ async fn refuse(
     let _ = replies.send(frame).await;
 }
 
+/// Polls a handler once without a waker to remember: its result if it is
+/// done (a panic becomes `internal`), `None` if it must wait.
+fn poll_once(
+    future: &mut crate::BoxFuture<Result<ServiceReply, Status>>,
+) -> Option<Result<ServiceReply, Status>> {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        future.as_mut().poll(&mut cx)
+    })) {
+        Ok(std::task::Poll::Ready(result)) => Some(result),
+        Ok(std::task::Poll::Pending) => None,
+        Err(panic) => Some(Err(panic_status(panic))),
+    }
+}
+
+/// The status of a handler that panicked.
+fn panic_status(panic: Box<dyn std::any::Any + Send>) -> Status {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    tracing::error!(%message, "handler panicked");
+    Status::internal(format!("the handler panicked: {message}"))
+}
+
 /// Runs a handler to its end, its time limit, or its panic.
 async fn run_handler(
     future: crate::BoxFuture<Result<ServiceReply, Status>>,
@@ -304,15 +373,7 @@ async fn run_handler(
         },
         None => guarded.await,
     };
-    outcome.unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        tracing::error!(%message, "handler panicked");
-        Err(Status::internal(format!("the handler panicked: {message}")))
-    })
+    outcome.unwrap_or_else(|panic| Err(panic_status(panic)))
 }
 
 /// The response frame of a finished call; a reply that cannot be sent (too
