@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -30,6 +30,9 @@ pub(crate) struct Connection {
     last_read: AtomicU64,
     epoch: Instant,
     closed: CancellationToken,
+    /// Mirrors `closed` for the per-call check: an atomic load instead of
+    /// the token's lock.
+    open: AtomicBool,
     codec: FrameCodec,
 }
 
@@ -65,6 +68,7 @@ impl Connection {
             last_read: AtomicU64::new(0),
             epoch: Instant::now(),
             closed: CancellationToken::new(),
+            open: AtomicBool::new(true),
             codec,
         });
         tokio::spawn(write_loop(Arc::clone(&connection), rx, writer));
@@ -81,7 +85,7 @@ impl Connection {
     }
 
     pub(crate) fn is_open(&self) -> bool {
-        !self.closed.is_cancelled()
+        self.open.load(Ordering::Acquire)
     }
 
     pub(crate) fn frame_codec(&self) -> &FrameCodec {
@@ -143,6 +147,7 @@ impl Connection {
                 return;
             }
             calls.open = false;
+            self.open.store(false, Ordering::Release);
             calls.close_reason = reason.to_owned();
             std::mem::take(&mut calls.waiting)
         };

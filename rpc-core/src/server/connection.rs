@@ -92,6 +92,7 @@ pub(crate) async fn serve_connection<R, W>(
     let mut draining_until: Option<tokio::time::Instant> = None;
     let idle = tokio::time::sleep(config.idle_timeout);
     tokio::pin!(idle);
+    let mut last_frame = tokio::time::Instant::now();
 
     let reason = loop {
         if draining_until.is_some() && connection.in_flight.is_empty() {
@@ -109,11 +110,19 @@ pub(crate) async fn serve_connection<R, W>(
                 continue;
             }
             () = &mut idle => {
-                if connection.in_flight.is_empty() {
-                    break format!("idle for {:?}", config.idle_timeout);
+                // The timer is not moved on every frame (that costs a timer
+                // update per call); when it fires, it checks the last frame.
+                let now = tokio::time::Instant::now();
+                let quiet_until = last_frame + config.idle_timeout;
+                if quiet_until > now {
+                    idle.as_mut().reset(quiet_until);
+                    continue;
                 }
-                idle.as_mut().reset(tokio::time::Instant::now() + config.idle_timeout);
-                continue;
+                if !connection.in_flight.is_empty() {
+                    idle.as_mut().reset(now + config.idle_timeout);
+                    continue;
+                }
+                break format!("idle for {:?}", config.idle_timeout);
             }
             next = frames.next() => match next {
                 None => break "the peer closed the connection".to_owned(),
@@ -122,7 +131,7 @@ pub(crate) async fn serve_connection<R, W>(
                     break format!("bad frame: {error}");
                 }
                 Some(Ok(frame)) => {
-                    idle.as_mut().reset(tokio::time::Instant::now() + config.idle_timeout);
+                    last_frame = tokio::time::Instant::now();
                     if let Err(reason) = connection.handle(frame, draining_until.is_some()).await {
                         tracing::warn!(peer = %connection.peer, %reason, "closing connection: protocol violation");
                         break reason;
