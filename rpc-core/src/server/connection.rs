@@ -58,6 +58,9 @@ pub(crate) struct Shared {
     pub(crate) calls: Arc<Semaphore>,
 }
 
+/// Bytes of the read buffer a new connection starts with.
+const INITIAL_READ_BUFFER: usize = 1024;
+
 /// How often a draining connection checks whether its calls have finished.
 const DRAIN_POLL: Duration = Duration::from_millis(5);
 
@@ -88,7 +91,9 @@ pub(crate) async fn serve_connection<R, W>(
         dispatch,
         oneway_calls: 0,
     };
-    let mut frames = FramedRead::new(reader, codec);
+    // A small first read buffer: idle connections are the common case of a
+    // busy server's memory, and the buffer grows to what the traffic needs.
+    let mut frames = FramedRead::with_capacity(reader, codec, INITIAL_READ_BUFFER);
     let mut draining_until: Option<tokio::time::Instant> = None;
     let idle = tokio::time::sleep(config.idle_timeout);
     tokio::pin!(idle);
