@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use futures_util::{FutureExt, StreamExt};
 use rpc_codec::{Compression, CompressionPolicy};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
 use tower::util::BoxCloneService;
@@ -15,6 +15,7 @@ use tower::{Service as _, ServiceExt as _};
 
 use crate::frame::{Frame, FrameCodec, Message, Request, Response, write_batches};
 use crate::server::in_flight::{InFlight, Running};
+use crate::server::limit::{Limit, LimitGuard};
 use crate::server::{Router, ServerConfig};
 use crate::{Code, Context, PeerAddr, ServiceCall, ServiceReply, Status};
 
@@ -55,7 +56,7 @@ impl tower::Service<ServiceCall> for Dispatch {
 /// What every connection of one server shares.
 pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
-    pub(crate) calls: Arc<Semaphore>,
+    pub(crate) calls: Arc<Limit>,
 }
 
 /// Bytes of the read buffer a new connection starts with.
@@ -87,7 +88,7 @@ pub(crate) async fn serve_connection<R, W>(
         codec,
         replies,
         in_flight: InFlight::default(),
-        per_connection: Arc::new(Semaphore::new(config.max_calls_per_connection)),
+        per_connection: Limit::new(config.max_calls_per_connection),
         dispatch,
         oneway_calls: 0,
     };
@@ -175,7 +176,7 @@ struct Connection {
     codec: FrameCodec,
     replies: mpsc::Sender<Frame>,
     in_flight: InFlight,
-    per_connection: Arc<Semaphore>,
+    per_connection: Arc<Limit>,
     dispatch: Dispatch,
     /// Oneway calls started so far, to key them apart from requests.
     oneway_calls: u64,
@@ -306,23 +307,19 @@ impl Connection {
         );
     }
 
-    fn acquire_permits(&self) -> Result<(OwnedSemaphorePermit, OwnedSemaphorePermit), Status> {
-        let connection = Arc::clone(&self.per_connection)
-            .try_acquire_owned()
-            .map_err(|_| {
-                Status::overloaded(format!(
-                    "more than {} calls in flight on this connection",
-                    self.shared.config.max_calls_per_connection
-                ))
-            })?;
-        let server = Arc::clone(&self.shared.calls)
-            .try_acquire_owned()
-            .map_err(|_| {
-                Status::overloaded(format!(
-                    "more than {} calls in flight on this server",
-                    self.shared.config.max_calls
-                ))
-            })?;
+    fn acquire_permits(&self) -> Result<(LimitGuard, LimitGuard), Status> {
+        let connection = self.per_connection.try_take().ok_or_else(|| {
+            Status::overloaded(format!(
+                "more than {} calls in flight on this connection",
+                self.shared.config.max_calls_per_connection
+            ))
+        })?;
+        let server = self.shared.calls.try_take().ok_or_else(|| {
+            Status::overloaded(format!(
+                "more than {} calls in flight on this server",
+                self.shared.config.max_calls
+            ))
+        })?;
         Ok((connection, server))
     }
 }

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::PeerAddr;
 use crate::server::connection::{Dispatch, Shared, serve_connection};
+use crate::server::limit::Limit;
 use crate::server::{Announcer, ServerConfig, ServerHandle};
 
 /// A bound listener.
@@ -60,9 +60,9 @@ async fn accept_loop(
         services,
         announcer,
     } = parts;
-    let connections = Arc::new(Semaphore::new(config.max_connections));
+    let connections = Limit::new(config.max_connections);
     let shared = Arc::new(Shared {
-        calls: Arc::new(Semaphore::new(config.max_calls)),
+        calls: Limit::new(config.max_calls),
         config,
     });
     let tracker = TaskTracker::new();
@@ -80,7 +80,7 @@ async fn accept_loop(
                 continue;
             }
         };
-        let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+        let Some(permit) = connections.try_take() else {
             tracing::warn!(%peer, limit = shared.config.max_connections, "connection limit reached; closing the new connection");
             continue;
         };

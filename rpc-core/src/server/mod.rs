@@ -28,6 +28,7 @@ mod config;
 mod connection;
 mod handle;
 mod in_flight;
+mod limit;
 mod listener;
 mod router;
 
