@@ -124,17 +124,8 @@ impl Selector for ConsistentHash {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::uniform as endpoints;
     use super::*;
-
-    fn endpoints(count: usize) -> Vec<Candidate> {
-        (0..count)
-            .map(|i| Candidate {
-                id: Arc::from(format!("tcp@10.0.0.{i}:8972")),
-                weight: 1,
-                in_flight: 0,
-            })
-            .collect()
-    }
 
     fn ring_of(endpoints: &[Candidate]) -> ConsistentHash {
         let selector = ConsistentHash::default();

@@ -43,62 +43,45 @@ impl Selector for LeastLoaded {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{counts, loaded};
     use super::*;
-    use std::sync::Arc;
-
-    fn loaded(in_flight: &[usize]) -> Vec<Candidate> {
-        in_flight
-            .iter()
-            .enumerate()
-            .map(|(i, &in_flight)| Candidate {
-                id: Arc::from(format!("tcp@10.0.0.{i}:8972")),
-                weight: 1,
-                in_flight,
-            })
-            .collect()
-    }
-
-    const CALL: CallInfo<'static> = CallInfo {
-        method: "Echo",
-        hash_key: 0,
-    };
-
-    fn counts(candidates: &[Candidate], picks: u32) -> Vec<u32> {
-        let selector = LeastLoaded::default();
-        selector.update(candidates);
-        let mut counts = vec![0; candidates.len()];
-        for _ in 0..picks {
-            counts[selector.select(candidates, &CALL)] += 1;
-        }
-        counts
-    }
 
     #[test]
     fn the_idle_endpoint_is_preferred() {
         fastrand::seed(17);
         // The idle one wins whenever it is one of the two picks: half the time.
-        let counts = counts(&loaded(&[100, 0, 100, 100]), 10_000);
+        let counts = counts(
+            &LeastLoaded::default(),
+            &loaded(&[100, 0, 100, 100]),
+            10_000,
+        );
         assert!(counts[1] > 4_000, "counts {counts:?}");
     }
 
     #[test]
     fn of_two_the_less_loaded_always_wins() {
         fastrand::seed(19);
-        assert_eq!(counts(&loaded(&[7, 2]), 1_000), [0, 1_000]);
-        assert_eq!(counts(&loaded(&[2, 7]), 1_000), [1_000, 0]);
+        assert_eq!(
+            counts(&LeastLoaded::default(), &loaded(&[7, 2]), 1_000),
+            [0, 1_000]
+        );
+        assert_eq!(
+            counts(&LeastLoaded::default(), &loaded(&[2, 7]), 1_000),
+            [1_000, 0]
+        );
     }
 
     #[test]
     fn the_busiest_is_never_chosen() {
         fastrand::seed(23);
-        let counts = counts(&loaded(&[3, 9, 3, 3]), 10_000);
+        let counts = counts(&LeastLoaded::default(), &loaded(&[3, 9, 3, 3]), 10_000);
         assert_eq!(counts[1], 0, "counts {counts:?}");
     }
 
     #[test]
     fn ties_are_shared() {
         fastrand::seed(29);
-        let counts = counts(&loaded(&[5, 5, 5]), 30_000);
+        let counts = counts(&LeastLoaded::default(), &loaded(&[5, 5, 5]), 30_000);
         assert!(
             counts
                 .iter()
@@ -109,6 +92,6 @@ mod tests {
 
     #[test]
     fn a_single_candidate_is_always_chosen() {
-        assert_eq!(counts(&loaded(&[42]), 100), [100]);
+        assert_eq!(counts(&LeastLoaded::default(), &loaded(&[42]), 100), [100]);
     }
 }

@@ -9,6 +9,8 @@ mod least_loaded;
 mod random;
 mod round_robin;
 mod stable_hash;
+#[cfg(test)]
+mod test_support;
 mod weighted_random;
 mod weighted_round_robin;
 

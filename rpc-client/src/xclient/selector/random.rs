@@ -21,23 +21,8 @@ impl Selector for Random {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{CALL, uniform as candidates};
     use super::*;
-    use std::sync::Arc;
-
-    fn candidates(count: usize) -> Vec<Candidate> {
-        (0..count)
-            .map(|i| Candidate {
-                id: Arc::from(format!("tcp@10.0.0.{i}:8972")),
-                weight: 1,
-                in_flight: 0,
-            })
-            .collect()
-    }
-
-    const CALL: CallInfo<'static> = CallInfo {
-        method: "Echo",
-        hash_key: 0,
-    };
 
     #[test]
     fn picks_are_uniform() {

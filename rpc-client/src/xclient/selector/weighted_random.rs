@@ -39,40 +39,13 @@ impl Selector for WeightedRandom {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{counts, weighted};
     use super::*;
-    use std::sync::Arc;
-
-    fn weighted(weights: &[u32]) -> Vec<Candidate> {
-        weights
-            .iter()
-            .enumerate()
-            .map(|(i, &weight)| Candidate {
-                id: Arc::from(format!("tcp@10.0.0.{i}:8972")),
-                weight,
-                in_flight: 0,
-            })
-            .collect()
-    }
-
-    const CALL: CallInfo<'static> = CallInfo {
-        method: "Echo",
-        hash_key: 0,
-    };
-
-    fn counts(candidates: &[Candidate], picks: u32) -> Vec<u32> {
-        let selector = WeightedRandom::default();
-        selector.update(candidates);
-        let mut counts = vec![0; candidates.len()];
-        for _ in 0..picks {
-            counts[selector.select(candidates, &CALL)] += 1;
-        }
-        counts
-    }
 
     #[test]
     fn picks_are_proportional_to_weights() {
         fastrand::seed(11);
-        let counts = counts(&weighted(&[1, 2, 3]), 60_000);
+        let counts = counts(&WeightedRandom::default(), &weighted(&[1, 2, 3]), 60_000);
         for (count, expected) in counts.iter().zip([10_000_u32, 20_000, 30_000]) {
             let tolerance = expected / 20;
             assert!(count.abs_diff(expected) <= tolerance, "counts {counts:?}");
@@ -82,7 +55,7 @@ mod tests {
     #[test]
     fn zero_weight_counts_as_one() {
         fastrand::seed(13);
-        let counts = counts(&weighted(&[0, 1]), 10_000);
+        let counts = counts(&WeightedRandom::default(), &weighted(&[0, 1]), 10_000);
         assert!(
             counts.iter().all(|&count| count > 4_500),
             "counts {counts:?}"
@@ -91,6 +64,9 @@ mod tests {
 
     #[test]
     fn a_single_candidate_is_always_chosen() {
-        assert_eq!(counts(&weighted(&[7]), 100), [100]);
+        assert_eq!(
+            counts(&WeightedRandom::default(), &weighted(&[7]), 100),
+            [100]
+        );
     }
 }

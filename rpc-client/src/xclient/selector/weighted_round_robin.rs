@@ -70,6 +70,7 @@ impl WeightedRoundRobin {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::CALL;
     use super::*;
 
     fn weighted(weights: &[(&str, u32)]) -> Vec<Candidate> {
@@ -82,11 +83,6 @@ mod tests {
             })
             .collect()
     }
-
-    const CALL: CallInfo<'static> = CallInfo {
-        method: "Echo",
-        hash_key: 0,
-    };
 
     fn picks(selector: &WeightedRoundRobin, candidates: &[Candidate], count: usize) -> String {
         (0..count)
