@@ -6,6 +6,8 @@
 pub mod raw;
 pub mod rpc;
 pub mod tarpc;
+#[cfg(test)]
+mod test_support;
 pub mod tonic;
 
 use std::fmt;

@@ -157,3 +157,13 @@ impl Caller for RawConnection {
         BenchmarkMessage::decode(body).map_err(|e| e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn answers_50_calls_over_2_connections() {
+        super::super::test_support::answers_50_calls_over_2_connections(serve, connect).await;
+    }
+}

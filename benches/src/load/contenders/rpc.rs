@@ -93,3 +93,19 @@ pub async fn connect_xclient(
         options: CallOptions::new().codec(codec),
     }])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn answers_50_calls_over_2_connections_in_each_codec() {
+        for codec in [Codec::Protobuf, Codec::MsgPack, Codec::Json] {
+            super::super::test_support::answers_50_calls_over_2_connections(
+                serve,
+                |addr, conns| connect(addr, conns, codec),
+            )
+            .await;
+        }
+    }
+}

@@ -110,20 +110,9 @@ impl Caller for TarpcConnection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::is_correct_reply;
 
     #[tokio::test]
     async fn answers_50_calls_over_2_connections() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let server = tokio::spawn(serve(listener));
-        let conns = connect(addr, 2).await.unwrap();
-        assert_eq!(conns.len(), 2);
-        let request = BenchmarkMessage::filled();
-        let calls = (0..50).map(|i| conns[i % 2].call(&request));
-        for reply in futures_util::future::join_all(calls).await {
-            assert!(is_correct_reply(&request, &reply.unwrap()));
-        }
-        server.abort();
+        super::super::test_support::answers_50_calls_over_2_connections(serve, connect).await;
     }
 }
