@@ -62,6 +62,9 @@ pub(crate) struct Shared {
 /// Bytes of the read buffer a new connection starts with.
 const INITIAL_READ_BUFFER: usize = 1024;
 
+/// Room kept in the read buffer once a connection has traffic.
+const READ_AHEAD: usize = 8 * 1024;
+
 /// How often a draining connection checks whether its calls have finished.
 const DRAIN_POLL: Duration = Duration::from_millis(5);
 
@@ -138,6 +141,12 @@ pub(crate) async fn serve_connection<R, W>(
                 }
                 Some(Ok(frame)) => {
                     last_frame = tokio::time::Instant::now();
+                    // A connection with traffic reads in big chunks (many
+                    // frames per read system call); only silent ones stay small.
+                    let buffer = frames.read_buffer_mut();
+                    if buffer.capacity() - buffer.len() < READ_AHEAD / 2 {
+                        buffer.reserve(READ_AHEAD);
+                    }
                     if let Err(reason) = connection.handle(frame, draining_until.is_some()).await {
                         tracing::warn!(peer = %connection.peer, %reason, "closing connection: protocol violation");
                         break reason;
