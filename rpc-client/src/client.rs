@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use bytestring::ByteString;
 use rpc_codec::{Codec, PayloadCodec};
-use rpc_core::frame::{Frame, Message, Request};
+use rpc_core::frame::{Frame, FrameError, Message, Request};
 use rpc_core::{Code, Status};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -252,7 +252,15 @@ impl Client {
         connection
             .frame_codec()
             .encoded_len(&frame)
-            .map_err(|error| Status::new(Code::PayloadTooLarge, error.to_string()))?;
+            .map_err(|error| {
+                let code = match error {
+                    FrameError::TooLarge { .. } | FrameError::FieldTooLong { .. } => {
+                        Code::PayloadTooLarge
+                    }
+                    _ => Code::BadRequest,
+                };
+                Status::new(code, error.to_string())
+            })?;
         Ok(frame)
     }
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use rpc_codec::{Codec, CompressionPolicy};
-use rpc_core::frame::DEFAULT_MAX_FRAME_SIZE;
+use rpc_core::frame::{DEFAULT_MAX_FRAME_SIZE, MetadataLimits};
 
 /// Settings of one client connection. Every field has a production default.
 #[derive(Debug, Clone)]
@@ -27,6 +27,9 @@ pub struct ClientConfig {
     pub max_frame_size: u32,
     /// Largest reply payload after decompression. Default: 4 MiB.
     pub max_payload_size: usize,
+    /// Metadata accepted per reply; a reply over it fails its call alone
+    /// (`bad_request`). Default: 128 entries, 16 KiB.
+    pub metadata_limits: MetadataLimits,
     /// First wait before reconnecting after a failed connect; doubles with
     /// each further failure. Default: 100 ms.
     pub reconnect_backoff: Duration,
@@ -48,6 +51,7 @@ impl Default for ClientConfig {
             heartbeat_timeout: Duration::from_secs(30),
             max_frame_size: DEFAULT_MAX_FRAME_SIZE,
             max_payload_size: DEFAULT_MAX_FRAME_SIZE as usize,
+            metadata_limits: MetadataLimits::default(),
             reconnect_backoff: Duration::from_millis(100),
             max_reconnect_backoff: Duration::from_secs(5),
             write_queue: 4096,

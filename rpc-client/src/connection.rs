@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use rpc_codec::Compression;
 use rpc_core::Status;
-use rpc_core::frame::{Frame, FrameCodec, Message, Response, write_batches};
+use rpc_core::frame::{
+    Frame, FrameCodec, FrameReader, Inbound, Message, MessageType, Response, write_batches,
+};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::codec::FramedRead;
@@ -71,10 +73,14 @@ impl Connection {
             open: AtomicBool::new(true),
             codec,
         });
+        // The first frame is a ping: it proves at once that the peer speaks
+        // the protocol (its pong) and satisfies servers that close
+        // connections whose first frame does not come in time.
+        connection.try_send(Frame::control(0, Message::Ping));
         tokio::spawn(write_loop(Arc::clone(&connection), rx, writer));
         tokio::spawn(read_loop(
             Arc::clone(&connection),
-            FramedRead::new(reader, codec),
+            FramedRead::new(reader, FrameReader::new(codec, config.metadata_limits)),
         ));
         tokio::spawn(heartbeat_loop(
             Arc::clone(&connection),
@@ -217,7 +223,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
 
 async fn read_loop<R: AsyncRead + Unpin>(
     connection: Arc<Connection>,
-    mut frames: FramedRead<R, FrameCodec>,
+    mut frames: FramedRead<R, FrameReader>,
 ) {
     let reason = loop {
         let next = tokio::select! {
@@ -227,7 +233,16 @@ async fn read_loop<R: AsyncRead + Unpin>(
         match next {
             None => break "the server closed the connection".to_owned(),
             Some(Err(error)) => break format!("bad frame from the server: {error}"),
-            Some(Ok(frame)) => {
+            Some(Ok(Inbound::Refused(refusal))) => {
+                connection.touch();
+                if refusal.message_type != MessageType::Response {
+                    break format!("the server sent a {} frame", refusal.message_type);
+                }
+                // The reply was too large or carried too much metadata: that
+                // call fails alone, the stream is still aligned.
+                connection.complete(refusal.request_id, Err(refusal.status()));
+            }
+            Some(Ok(Inbound::Frame(frame))) => {
                 connection.touch();
                 match frame.message {
                     Message::Response(response) => {

@@ -15,7 +15,12 @@ use tokio::io::AsyncWriteExt;
 #[tokio::test]
 async fn garbage_and_oversized_frames_close_only_their_connection() {
     support::init_tracing();
-    let (server, _) = support::start(Server::builder().max_frame_size(64 * 1024)).await;
+    let (server, _) = support::start(
+        Server::builder()
+            .max_frame_size(64 * 1024)
+            .frame_timeout(Duration::from_millis(500)),
+    )
+    .await;
     let client = support::client(&server, ClientConfig::default());
     let before: u64 = client.call("Test", "sleep", &1u64).await.unwrap();
     assert_eq!(before, 1);
@@ -26,12 +31,24 @@ async fn garbage_and_oversized_frames_close_only_their_connection() {
         .unwrap();
     assert!(support::closed_by_server(&mut http).await);
 
+    // A request announcing 1 GiB: refused from its header alone with
+    // `payload_too_large` for its id; the server then discards the body as
+    // it comes, and the frame time limit closes a peer that never sends it.
     let mut oversized = support::raw(&server).await;
     let mut header = vec![0x8f, b'R', b'P', b'C', 1];
     header.extend_from_slice(&(1u32 << 30).to_be_bytes());
     header.extend_from_slice(&[0, 1, 0, 0, 0, 0, 1]);
     oversized.write_all(&header).await.unwrap();
+    assert_eq!(response_code(&mut oversized).await, Code::PayloadTooLarge);
     assert!(support::closed_by_server(&mut oversized).await);
+
+    // A ping announcing a body cannot be skipped: closed at once.
+    let mut oversized_ping = support::raw(&server).await;
+    let mut header = vec![0x8f, b'R', b'P', b'C', 1];
+    header.extend_from_slice(&(1u32 << 30).to_be_bytes());
+    header.extend_from_slice(&[3, 0, 0, 0, 0, 0, 1]);
+    oversized_ping.write_all(&header).await.unwrap();
+    assert!(support::closed_by_server(&mut oversized_ping).await);
 
     let mut truncated = support::raw(&server).await;
     let mut frame = bytes::BytesMut::new();

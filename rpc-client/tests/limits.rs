@@ -96,7 +96,7 @@ async fn connections_beyond_the_limit_are_closed() {
 }
 
 #[tokio::test]
-async fn frames_above_the_max_frame_size_close_the_connection() {
+async fn frames_above_the_max_frame_size_fail_their_call_alone() {
     let (server, _) = support::start(Server::builder().max_frame_size(1024)).await;
     let client = support::client(&server, ClientConfig::default());
     let small: Vec<u8> = vec![1; 100];
@@ -107,8 +107,9 @@ async fn frames_above_the_max_frame_size_close_the_connection() {
         .call::<Vec<u8>, Vec<u8>>("Test", "echo", &big)
         .await
         .unwrap_err();
-    assert_eq!(status.code(), Code::Unavailable, "{status}");
-    // The next call reconnects.
+    assert_eq!(status.code(), Code::PayloadTooLarge, "{status}");
+    // The connection stayed.
+    assert!(client.is_connected());
     let echoed: Vec<u8> = client.call("Test", "echo", &small).await.unwrap();
     assert_eq!(echoed, small);
     server.shutdown_and_wait().await;

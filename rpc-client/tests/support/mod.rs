@@ -47,6 +47,7 @@ impl Counters {
 /// - `double(Numbers) -> Numbers`: every value doubled, label kept;
 /// - `sleep(u64 ms) -> u64`: sleeps, counting starts, finishes, abandons;
 /// - `echo(raw)`: the payload back;
+/// - `fill(raw decimal n)`: n bytes back;
 /// - `meta(()) -> ()`: request metadata copied onto the reply;
 /// - `fail(()) -> ()`: an application error;
 /// - `panic(()) -> ()`: panics;
@@ -72,7 +73,9 @@ impl Service for TestService {
     }
 
     fn methods(&self) -> &'static [&'static str] {
-        &["double", "sleep", "echo", "meta", "fail", "panic", "record"]
+        &[
+            "double", "sleep", "echo", "fill", "meta", "fail", "panic", "record",
+        ]
     }
 
     fn call(&self, call: ServiceCall) -> BoxFuture<Result<ServiceReply, Status>> {
@@ -100,6 +103,16 @@ impl Service for TestService {
             "echo" => Box::pin(async move {
                 Ok(ServiceReply {
                     payload: call.payload,
+                    metadata: Default::default(),
+                })
+            }),
+            "fill" => Box::pin(async move {
+                let n: usize = std::str::from_utf8(&call.payload)
+                    .ok()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| Status::bad_request("fill takes a decimal length"))?;
+                Ok(ServiceReply {
+                    payload: Bytes::from(vec![b'x'; n]),
                     metadata: Default::default(),
                 })
             }),

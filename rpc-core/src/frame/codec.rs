@@ -1,11 +1,11 @@
 //! [`FrameCodec`]: `tokio_util` encoder and decoder of frames, with a size limit.
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use crate::frame::Frame;
 use crate::frame::{
-    FrameError, HEADER_LEN, Header, MAGIC, Message, MessageType, Request, Response,
+    FrameError, HEADER_LEN, Header, Message, MessageType, MetadataLimits, Request, Response,
 };
 
 /// The default largest frame accepted or sent: 4 MiB, header included.
@@ -103,12 +103,11 @@ impl Decoder for FrameCodec {
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Frame>, FrameError> {
         let Some(header_bytes) = src.first_chunk::<HEADER_LEN>() else {
-            // Refuse a wrong protocol on its first bytes rather than waiting for 16.
-            let seen = src.len().min(MAGIC.len());
-            if src[..seen] != MAGIC[..seen] {
-                let mut magic = [0; 4];
-                magic[..seen].copy_from_slice(&src[..seen]);
-                return Err(FrameError::BadMagic(magic));
+            Header::check_prefix(src)?;
+            if let Some(length) = src.get(5..9) {
+                self.check_max(u32::from_be_bytes([
+                    length[0], length[1], length[2], length[3],
+                ]))?;
             }
             return Ok(None);
         };
@@ -116,12 +115,7 @@ impl Decoder for FrameCodec {
         if (header.length as usize) < HEADER_LEN {
             return Err(FrameError::LengthTooSmall(header.length));
         }
-        if header.length > self.max_frame_size {
-            return Err(FrameError::TooLarge {
-                length: u64::from(header.length),
-                max: self.max_frame_size,
-            });
-        }
+        self.check_max(header.length)?;
         let length = header.length as usize;
         if src.len() < length {
             src.reserve(length - src.len());
@@ -129,20 +123,7 @@ impl Decoder for FrameCodec {
         }
         let mut frame = src.split_to(length).freeze();
         let body = frame.split_off(HEADER_LEN);
-        let message = match header.message_type {
-            MessageType::Request => Message::Request(Request::read(body, MessageType::Request)?),
-            MessageType::Oneway => Message::Oneway(Request::read(body, MessageType::Oneway)?),
-            MessageType::Response => Message::Response(Response::read(body)?),
-            MessageType::Ping | MessageType::Pong | MessageType::Cancel if !body.is_empty() => {
-                return Err(FrameError::MalformedBody {
-                    message_type: header.message_type,
-                    reason: "control frames have an empty body",
-                });
-            }
-            MessageType::Ping => Message::Ping,
-            MessageType::Pong => Message::Pong,
-            MessageType::Cancel => Message::Cancel,
-        };
+        let message = decode_body(&header, body, &MetadataLimits::UNLIMITED)?;
         Ok(Some(Frame {
             request_id: header.request_id,
             codec: header.codec,
@@ -150,6 +131,42 @@ impl Decoder for FrameCodec {
             message,
         }))
     }
+}
+
+impl FrameCodec {
+    fn check_max(&self, length: u32) -> Result<(), FrameError> {
+        if length > self.max_frame_size {
+            return Err(FrameError::TooLarge {
+                length: u64::from(length),
+                max: self.max_frame_size,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The body of a frame whose header is `header`, read from `body`.
+pub(crate) fn decode_body(
+    header: &Header,
+    body: Bytes,
+    limits: &MetadataLimits,
+) -> Result<Message, FrameError> {
+    Ok(match header.message_type {
+        MessageType::Request => {
+            Message::Request(Request::read(body, MessageType::Request, limits)?)
+        }
+        MessageType::Oneway => Message::Oneway(Request::read(body, MessageType::Oneway, limits)?),
+        MessageType::Response => Message::Response(Response::read(body, limits)?),
+        MessageType::Ping | MessageType::Pong | MessageType::Cancel if !body.is_empty() => {
+            return Err(FrameError::MalformedBody {
+                message_type: header.message_type,
+                reason: "control frames have an empty body",
+            });
+        }
+        MessageType::Ping => Message::Ping,
+        MessageType::Pong => Message::Pong,
+        MessageType::Cancel => Message::Cancel,
+    })
 }
 
 impl Encoder<Frame> for FrameCodec {

@@ -4,8 +4,11 @@ use crate::frame::MessageType;
 
 /// Why bytes could not be decoded as a frame, or a frame could not be encoded.
 ///
-/// Every decode error is final for the connection: after one, the byte stream
-/// can no longer be trusted to be aligned on frame boundaries.
+/// Decode errors are final for the connection (after one, the byte stream
+/// can no longer be trusted to be aligned on frame boundaries), except where
+/// a [`FrameReader`](crate::frame::FrameReader) refuses a frame it could
+/// delimit: a frame over the maximum size, whose body it skips, and metadata
+/// over the [`MetadataLimits`](crate::frame::MetadataLimits).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FrameError {
@@ -43,6 +46,19 @@ pub enum FrameError {
         /// What was wrong.
         reason: &'static str,
     },
+    /// The metadata block is over the receiver's limits, or has an empty key.
+    #[error("metadata refused: {found} {what}, more than the {max} allowed")]
+    MetadataLimit {
+        /// What is counted.
+        what: &'static str,
+        /// How many the frame has (as far as it was read).
+        found: usize,
+        /// The receiver's limit.
+        max: usize,
+    },
+    /// A metadata entry has an empty key.
+    #[error("metadata refused: an entry has an empty key")]
+    EmptyMetadataKey,
     /// A field is too long for its length prefix (encoding only).
     #[error("{field} is {length} bytes, more than the {max} its length prefix allows")]
     FieldTooLong {

@@ -81,6 +81,41 @@ impl Header {
         })
     }
 
+    /// Checks the fields of a header whose first `prefix.len()` (< 16) bytes
+    /// have arrived, in wire order: magic (byte by byte), version, length at
+    /// least 16, message type, codec, compression. A peer speaking something
+    /// else is refused on the first byte that proves it, not at the 16th.
+    pub fn check_prefix(prefix: &[u8]) -> Result<(), FrameError> {
+        let seen = prefix.len().min(MAGIC.len());
+        if prefix[..seen] != MAGIC[..seen] {
+            let mut magic = [0; 4];
+            magic[..seen].copy_from_slice(&prefix[..seen]);
+            return Err(FrameError::BadMagic(magic));
+        }
+        if let Some(&version) = prefix.get(4)
+            && version != VERSION
+        {
+            return Err(FrameError::UnsupportedVersion(version));
+        }
+        if let Some(length) = prefix.get(5..9) {
+            let length = u32::from_be_bytes([length[0], length[1], length[2], length[3]]);
+            if (length as usize) < HEADER_LEN {
+                return Err(FrameError::LengthTooSmall(length));
+            }
+        }
+        if let Some(&message_type) = prefix.get(9) {
+            MessageType::from_u8(message_type)
+                .ok_or(FrameError::UnknownMessageType(message_type))?;
+        }
+        if let Some(&codec) = prefix.get(10) {
+            Codec::try_from(codec).map_err(|e| FrameError::UnknownCodec(e.0))?;
+        }
+        if let Some(&compression) = prefix.get(11) {
+            Compression::try_from(compression).map_err(|e| FrameError::UnknownCompression(e.0))?;
+        }
+        Ok(())
+    }
+
     /// Appends the 16 header bytes to `dst`.
     pub fn write(&self, dst: &mut BytesMut) {
         dst.put_slice(&MAGIC);

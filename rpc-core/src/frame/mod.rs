@@ -1,6 +1,7 @@
 //! The wire frame: a 16-byte [`Header`] followed by a body whose layout depends
 //! on the message type, and [`FrameCodec`], which turns a byte stream into
-//! frames and back.
+//! frames and back. Live connections read with [`FrameReader`], which can
+//! refuse one frame (too large, too much metadata) and keep the connection.
 //!
 //! `docs/PROTOCOL.md` describes every byte, with test vectors.
 
@@ -9,6 +10,8 @@ mod codec;
 mod error;
 mod header;
 mod message_type;
+mod metadata_limits;
+mod reader;
 mod request;
 mod response;
 mod wire;
@@ -18,6 +21,8 @@ pub use codec::{DEFAULT_MAX_FRAME_SIZE, FrameCodec};
 pub use error::FrameError;
 pub use header::{HEADER_LEN, Header, MAGIC, VERSION};
 pub use message_type::MessageType;
+pub use metadata_limits::MetadataLimits;
+pub use reader::{FrameReader, Inbound, Refusal};
 pub use request::Request;
 pub use response::Response;
 

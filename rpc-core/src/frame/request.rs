@@ -7,7 +7,7 @@ use bytestring::ByteString;
 
 use crate::Metadata;
 use crate::frame::wire::{BodyReader, check_len, metadata_len, put_metadata};
-use crate::frame::{FrameError, MessageType};
+use crate::frame::{FrameError, MessageType, MetadataLimits};
 
 /// Flag bit: this request is itself a retry of an earlier attempt.
 const FLAG_RETRY: u8 = 0b0000_0001;
@@ -70,7 +70,11 @@ impl Request {
         dst.put_slice(&self.payload);
     }
 
-    pub(crate) fn read(body: Bytes, message_type: MessageType) -> Result<Request, FrameError> {
+    pub(crate) fn read(
+        body: Bytes,
+        message_type: MessageType,
+        limits: &MetadataLimits,
+    ) -> Result<Request, FrameError> {
         let mut reader = BodyReader::new(body, message_type);
         let flags = reader.u8("truncated flags")?;
         let deadline = match reader.u32("truncated deadline")? {
@@ -81,7 +85,7 @@ impl Request {
         let service = reader.string(service_len, "service name truncated or not UTF-8")?;
         let method_len = usize::from(reader.u8("truncated method name length")?);
         let method = reader.string(method_len, "method name truncated or not UTF-8")?;
-        let metadata = reader.metadata()?;
+        let metadata = reader.metadata(limits)?;
         Ok(Request {
             service,
             method,

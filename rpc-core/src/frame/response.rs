@@ -4,7 +4,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use bytestring::ByteString;
 
 use crate::frame::wire::{BodyReader, check_len, metadata_len, put_metadata};
-use crate::frame::{FrameError, MessageType};
+use crate::frame::{FrameError, MessageType, MetadataLimits};
 use crate::{Code, Metadata, Status};
 
 /// The answer to a request.
@@ -80,12 +80,12 @@ impl Response {
         dst.put_slice(&self.payload);
     }
 
-    pub(crate) fn read(body: Bytes) -> Result<Response, FrameError> {
+    pub(crate) fn read(body: Bytes, limits: &MetadataLimits) -> Result<Response, FrameError> {
         let mut reader = BodyReader::new(body, MessageType::Response);
         let code = Code::from_u8(reader.u8("truncated status code")?);
         let message_len = usize::from(reader.u16("truncated status message length")?);
         let message = reader.string(message_len, "status message truncated or not UTF-8")?;
-        let metadata = reader.metadata()?;
+        let metadata = reader.metadata(limits)?;
         Ok(Response {
             code,
             message,

@@ -11,6 +11,7 @@ use tokio::net::ToSocketAddrs;
 use tower::util::BoxCloneService;
 use tower::{Layer, ServiceExt as _};
 
+use crate::frame::MetadataLimits;
 use crate::server::connection::{Dispatch, Layered};
 use crate::server::router::{AuthHook, Router};
 use crate::server::{Announcer, ServerConfig, ServerHandle, listener};
@@ -96,6 +97,24 @@ impl ServerBuilder {
     /// See [`ServerConfig::idle_timeout`].
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.config.idle_timeout = timeout;
+        self
+    }
+
+    /// See [`ServerConfig::frame_timeout`].
+    pub fn frame_timeout(mut self, timeout: Duration) -> Self {
+        self.config.frame_timeout = timeout;
+        self
+    }
+
+    /// See [`ServerConfig::first_frame_timeout`].
+    pub fn first_frame_timeout(mut self, timeout: Duration) -> Self {
+        self.config.first_frame_timeout = timeout;
+        self
+    }
+
+    /// See [`ServerConfig::metadata_limits`].
+    pub fn metadata_limits(mut self, limits: MetadataLimits) -> Self {
+        self.config.metadata_limits = limits;
         self
     }
 

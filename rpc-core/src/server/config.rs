@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use rpc_codec::DEFAULT_COMPRESSION_THRESHOLD;
 
-use crate::frame::DEFAULT_MAX_FRAME_SIZE;
+use crate::frame::{DEFAULT_MAX_FRAME_SIZE, MetadataLimits};
 
 /// Every limit a peer could otherwise push past, and the server's timeouts.
 /// Each has a production default and a builder method on
@@ -24,9 +24,20 @@ pub struct ServerConfig {
     /// Connections open at once; more are closed as soon as accepted.
     /// Default: 10,000.
     pub max_connections: usize,
+    /// Metadata entries and bytes accepted per frame; a request over them is
+    /// answered `bad_request` alone. Default: 128 entries, 16 KiB.
+    pub metadata_limits: MetadataLimits,
     /// A connection with no frame received and no call running for this
-    /// long is closed. Default: 5 minutes.
+    /// long is closed. Clients keep live connections open with pings
+    /// (`rpc_client` pings after 10 s of silence). Default: 60 s.
     pub idle_timeout: Duration,
+    /// Once the first byte of a frame has arrived, the rest must arrive
+    /// within this long, or the connection is closed (a peer trickling bytes
+    /// holds a connection, a buffer and a file descriptor). Default: 10 s.
+    pub frame_timeout: Duration,
+    /// A new connection must complete its first frame within this long
+    /// (`rpc_client` sends a ping on connect). Default: 10 s.
+    pub first_frame_timeout: Duration,
     /// Longest any handler may run, whatever the caller's budget.
     /// Default: none (the caller's deadline budget alone applies).
     pub handler_timeout: Option<Duration>,
@@ -49,7 +60,10 @@ impl Default for ServerConfig {
             max_calls_per_connection: 10_000,
             max_calls: 100_000,
             max_connections: 10_000,
-            idle_timeout: Duration::from_secs(300),
+            metadata_limits: MetadataLimits::default(),
+            idle_timeout: Duration::from_secs(60),
+            frame_timeout: Duration::from_secs(10),
+            first_frame_timeout: Duration::from_secs(10),
             handler_timeout: None,
             grace_period: Duration::from_secs(10),
             compression_threshold: DEFAULT_COMPRESSION_THRESHOLD,

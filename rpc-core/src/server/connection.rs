@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::{FutureExt, StreamExt};
+use futures_util::StreamExt;
 use rpc_codec::{Compression, CompressionPolicy};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
@@ -13,11 +13,18 @@ use tokio_util::sync::CancellationToken;
 use tower::util::BoxCloneService;
 use tower::{Service as _, ServiceExt as _};
 
-use crate::frame::{Frame, FrameCodec, Message, Request, Response, write_batches};
+use crate::frame::{
+    Frame, FrameCodec, FrameError, FrameReader, Inbound, Message, MessageType, Refusal, Request,
+    write_batches,
+};
+use crate::server::handler::{poll_once, run_handler};
 use crate::server::in_flight::{InFlight, Running};
 use crate::server::limit::{Limit, LimitGuard};
+use crate::server::log_gate::LogGate;
+use crate::server::reply::{build_response, refuse};
+use crate::server::watchdog::Watchdog;
 use crate::server::{Router, ServerConfig};
-use crate::{Code, Context, PeerAddr, ServiceCall, ServiceReply, Status};
+use crate::{Context, PeerAddr, ServiceCall, ServiceReply, Status};
 
 /// The router wrapped in the user's tower layers, boxed.
 pub(crate) type Layered = BoxCloneService<ServiceCall, ServiceReply, Status>;
@@ -57,6 +64,8 @@ impl tower::Service<ServiceCall> for Dispatch {
 pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) calls: Arc<Limit>,
+    /// Bad frames are logged at WARN at most once a second.
+    pub(crate) bad_frames_log: LogGate,
 }
 
 /// Bytes of the read buffer a new connection starts with.
@@ -68,8 +77,9 @@ const READ_AHEAD: usize = 8 * 1024;
 /// How often a draining connection checks whether its calls have finished.
 const DRAIN_POLL: Duration = Duration::from_millis(5);
 
-/// Serves one connection until the peer leaves, a bad frame arrives, it idles
-/// out, or the server shuts down (then it drains within the grace period).
+/// Serves one connection until the peer leaves, a bad frame arrives, a time
+/// limit expires (see [`Watchdog`]), or the server shuts down (then it
+/// drains within the grace period).
 pub(crate) async fn serve_connection<R, W>(
     reader: R,
     writer: W,
@@ -97,11 +107,15 @@ pub(crate) async fn serve_connection<R, W>(
     };
     // A small first read buffer: idle connections are the common case of a
     // busy server's memory, and the buffer grows to what the traffic needs.
-    let mut frames = FramedRead::with_capacity(reader, codec, INITIAL_READ_BUFFER);
+    let mut frames = FramedRead::with_capacity(
+        reader,
+        FrameReader::new(codec, config.metadata_limits),
+        INITIAL_READ_BUFFER,
+    );
     let mut draining_until: Option<tokio::time::Instant> = None;
-    let idle = tokio::time::sleep(config.idle_timeout);
-    tokio::pin!(idle);
-    let mut last_frame = tokio::time::Instant::now();
+    let mut watchdog = Watchdog::new(config, tokio::time::Instant::now());
+    let mut ticks = tokio::time::interval(Watchdog::tick(config));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
     let reason = loop {
         if draining_until.is_some() && connection.in_flight.is_empty() {
@@ -118,36 +132,31 @@ pub(crate) async fn serve_connection<R, W>(
                 }
                 continue;
             }
-            () = &mut idle => {
-                // The timer is not moved on every frame (that costs a timer
-                // update per call); when it fires, it checks the last frame.
-                let now = tokio::time::Instant::now();
-                let quiet_until = last_frame + config.idle_timeout;
-                if quiet_until > now {
-                    idle.as_mut().reset(quiet_until);
-                    continue;
+            now = ticks.tick() => {
+                let running = !connection.in_flight.is_empty();
+                if let Err(expired) = watchdog.check(now, frames.decoder(), running) {
+                    tracing::debug!(peer = %connection.peer, %expired, "closing connection: time limit");
+                    break expired.to_string();
                 }
-                if !connection.in_flight.is_empty() {
-                    idle.as_mut().reset(now + config.idle_timeout);
-                    continue;
-                }
-                break format!("idle for {:?}", config.idle_timeout);
             }
             next = frames.next() => match next {
                 None => break "the peer closed the connection".to_owned(),
                 Some(Err(error)) => {
-                    tracing::warn!(peer = %connection.peer, %error, "closing connection: bad frame");
+                    log_bad_frame(&shared, &connection.peer, &error);
                     break format!("bad frame: {error}");
                 }
-                Some(Ok(frame)) => {
-                    last_frame = tokio::time::Instant::now();
+                Some(Ok(inbound)) => {
                     // A connection with traffic reads in big chunks (many
                     // frames per read system call); only silent ones stay small.
                     let buffer = frames.read_buffer_mut();
                     if buffer.capacity() - buffer.len() < READ_AHEAD / 2 {
                         buffer.reserve(READ_AHEAD);
                     }
-                    if let Err(reason) = connection.handle(frame, draining_until.is_some()).await {
+                    let handled = match inbound {
+                        Inbound::Frame(frame) => connection.handle(frame, draining_until.is_some()).await,
+                        Inbound::Refused(refusal) => connection.refused(refusal).await,
+                    };
+                    if let Err(reason) = handled {
                         tracing::warn!(peer = %connection.peer, %reason, "closing connection: protocol violation");
                         break reason;
                     }
@@ -179,6 +188,19 @@ pub(crate) async fn serve_connection<R, W>(
     }
 }
 
+/// Logs why a connection's stream broke: below WARN for what networks do on
+/// their own (resets, a close in the middle of a frame), rate-limited WARN
+/// for what a peer sent wrong.
+fn log_bad_frame(shared: &Shared, peer: &PeerAddr, error: &FrameError) {
+    if let FrameError::Io(_) = error {
+        tracing::debug!(%peer, %error, "connection broken");
+    } else if let Some(suppressed) = shared.bad_frames_log.pass() {
+        tracing::warn!(%peer, %error, suppressed, "closing connection: bad frame");
+    } else {
+        tracing::debug!(%peer, %error, "closing connection: bad frame");
+    }
+}
+
 struct Connection {
     peer: PeerAddr,
     shared: Arc<Shared>,
@@ -207,6 +229,8 @@ impl Connection {
             }
             Message::Response(_) => return Err("a client sent a response frame".to_owned()),
             Message::Request(request) => {
+                // Two calls with one id cannot both be answered unambiguously:
+                // the client broke the protocol, as in HTTP/2's stream reuse.
                 if self.in_flight.lock().contains_key(&u64::from(id)) {
                     return Err(format!("request id {id} is already in flight"));
                 }
@@ -219,6 +243,31 @@ impl Connection {
             }
         }
         Ok(())
+    }
+
+    /// Answers a refused frame's call alone; the connection goes on.
+    async fn refused(&mut self, refusal: Refusal) -> Result<(), String> {
+        match refusal.message_type {
+            MessageType::Request => {
+                tracing::debug!(peer = %self.peer, id = refusal.request_id, reason = %refusal.reason, "request refused");
+                let status = refusal.status();
+                refuse(
+                    &self.replies,
+                    &self.codec,
+                    refusal.request_id,
+                    refusal.codec,
+                    false,
+                    status,
+                )
+                .await;
+                Ok(())
+            }
+            MessageType::Oneway => {
+                tracing::debug!(peer = %self.peer, reason = %refusal.reason, "oneway call refused");
+                Ok(())
+            }
+            other => Err(format!("a client sent a {other} frame")),
+        }
     }
 
     async fn start_call(
@@ -330,119 +379,6 @@ impl Connection {
             ))
         })?;
         Ok((connection, server))
-    }
-}
-
-/// Answers a call that will not run (a oneway call is only logged).
-async fn refuse(
-    replies: &mpsc::Sender<Frame>,
-    frame_codec: &FrameCodec,
-    id: u32,
-    codec: rpc_codec::Codec,
-    oneway: bool,
-    status: Status,
-) {
-    if oneway {
-        tracing::debug!(%status, "oneway call refused");
-        return;
-    }
-    let frame = build_response(id, codec, Err(status), None, frame_codec);
-    let _ = replies.send(frame).await;
-}
-
-/// Polls a handler once without a waker to remember: its result if it is
-/// done (a panic becomes `internal`), `None` if it must wait.
-fn poll_once(
-    future: &mut crate::BoxFuture<Result<ServiceReply, Status>>,
-) -> Option<Result<ServiceReply, Status>> {
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        future.as_mut().poll(&mut cx)
-    })) {
-        Ok(std::task::Poll::Ready(result)) => Some(result),
-        Ok(std::task::Poll::Pending) => None,
-        Err(panic) => Some(Err(panic_status(panic))),
-    }
-}
-
-/// The status of a handler that panicked.
-fn panic_status(panic: Box<dyn std::any::Any + Send>) -> Status {
-    let message = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned());
-    tracing::error!(%message, "handler panicked");
-    Status::internal(format!("the handler panicked: {message}"))
-}
-
-/// Runs a handler to its end, its time limit, or its panic.
-async fn run_handler(
-    future: crate::BoxFuture<Result<ServiceReply, Status>>,
-    limit: Option<Instant>,
-) -> Result<ServiceReply, Status> {
-    let guarded = std::panic::AssertUnwindSafe(future).catch_unwind();
-    let outcome = match limit {
-        Some(limit) => match tokio::time::timeout_at(limit.into(), guarded).await {
-            Ok(outcome) => outcome,
-            Err(_) => {
-                return Err(Status::deadline_exceeded(
-                    "the handler ran out of time and was cancelled",
-                ));
-            }
-        },
-        None => guarded.await,
-    };
-    outcome.unwrap_or_else(|panic| Err(panic_status(panic)))
-}
-
-/// The response frame of a finished call; a reply that cannot be sent (too
-/// large, fails to compress) becomes an error response, never a lost call.
-fn build_response(
-    id: u32,
-    codec: rpc_codec::Codec,
-    result: Result<ServiceReply, Status>,
-    compression: Option<CompressionPolicy>,
-    frame_codec: &FrameCodec,
-) -> Frame {
-    let error_frame = |status: Status| Frame {
-        request_id: id,
-        codec,
-        compression: Compression::None,
-        message: Message::Response(Response::from_status(status)),
-    };
-    let reply = match result {
-        Ok(reply) => reply,
-        Err(status) => return error_frame(status),
-    };
-    let (used, payload) = match compression
-        .map_or(Ok((Compression::None, reply.payload.clone())), |policy| {
-            policy.apply(reply.payload)
-        }) {
-        Ok(compressed) => compressed,
-        Err(error) => {
-            return error_frame(Status::internal(format!(
-                "cannot compress the reply: {error}"
-            )));
-        }
-    };
-    let frame = Frame {
-        request_id: id,
-        codec,
-        compression: used,
-        message: Message::Response(Response {
-            code: Code::Ok,
-            message: Default::default(),
-            metadata: reply.metadata,
-            payload,
-        }),
-    };
-    match frame_codec.encoded_len(&frame) {
-        Ok(_) => frame,
-        Err(error) => error_frame(Status::new(
-            Code::PayloadTooLarge,
-            format!("the reply cannot be sent: {error}"),
-        )),
     }
 }
 

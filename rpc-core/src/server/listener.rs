@@ -9,7 +9,14 @@ use tokio_util::task::TaskTracker;
 use crate::PeerAddr;
 use crate::server::connection::{Dispatch, Shared, serve_connection};
 use crate::server::limit::Limit;
+use crate::server::log_gate::LogGate;
 use crate::server::{Announcer, ServerConfig, ServerHandle};
+
+/// The first pause after a failed accept; it doubles while accepts keep failing.
+const ACCEPT_PAUSE_MIN: Duration = Duration::from_millis(5);
+
+/// The longest pause between failed accepts.
+const ACCEPT_PAUSE_MAX: Duration = Duration::from_secs(1);
 
 /// A bound listener.
 pub(crate) enum Listener {
@@ -64,24 +71,40 @@ async fn accept_loop(
     let shared = Arc::new(Shared {
         calls: Limit::new(config.max_calls),
         config,
+        bad_frames_log: LogGate::new(Duration::from_secs(1)),
     });
     let tracker = TaskTracker::new();
+    let accept_errors_log = LogGate::new(Duration::from_secs(1));
+    let refused_log = LogGate::new(Duration::from_secs(1));
+    let mut accept_pause = ACCEPT_PAUSE_MIN;
     loop {
         let accepted = tokio::select! {
             () = shutdown.cancelled() => break,
             accepted = accept(&listener) => accepted,
         };
         let (reader, writer, peer) = match accepted {
-            Ok(accepted) => accepted,
+            Ok(accepted) => {
+                accept_pause = ACCEPT_PAUSE_MIN;
+                accepted
+            }
             Err(error) => {
-                // Out of file descriptors and the like: pause rather than spin.
-                tracing::warn!(%error, "accept failed");
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                // Out of file descriptors and the like: back off rather than
+                // spin, and say so once a second, not once an attempt.
+                if let Some(suppressed) = accept_errors_log.pass() {
+                    tracing::warn!(%error, suppressed, pause = ?accept_pause, "accept failed");
+                }
+                tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    () = tokio::time::sleep(accept_pause) => {}
+                }
+                accept_pause = (accept_pause * 2).min(ACCEPT_PAUSE_MAX);
                 continue;
             }
         };
         let Some(permit) = connections.try_take() else {
-            tracing::warn!(%peer, limit = shared.config.max_connections, "connection limit reached; closing the new connection");
+            if let Some(suppressed) = refused_log.pass() {
+                tracing::warn!(%peer, limit = shared.config.max_connections, suppressed, "connection limit reached; closing new connections");
+            }
             continue;
         };
         tracing::debug!(%peer, "connection accepted");

@@ -27,10 +27,14 @@ mod builder;
 mod config;
 mod connection;
 mod handle;
+mod handler;
 mod in_flight;
 mod limit;
 mod listener;
+mod log_gate;
+mod reply;
 mod router;
+mod watchdog;
 
 pub use announce::Announcer;
 pub use builder::{Server, ServerBuilder};

@@ -10,7 +10,7 @@ use rpc_core::frame::{Frame, FrameCodec, Message, Request, Response};
 use rpc_core::{Code, Codec, Compression, Metadata};
 
 pub fn metadata() -> impl Strategy<Value = Metadata> {
-    proptest::collection::vec(("\\PC{0,12}", "\\PC{0,24}"), 0..5)
+    proptest::collection::vec(("\\PC{1,12}", "\\PC{0,24}"), 0..5)
         .prop_map(|entries| entries.into_iter().collect())
 }
 
