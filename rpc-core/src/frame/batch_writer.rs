@@ -9,13 +9,19 @@ use crate::frame::{Frame, FrameCodec};
 /// Writes above this many buffered bytes go out before more frames are taken.
 const WRITE_BATCH_BYTES: usize = 64 * 1024;
 
+/// Buffer room kept between batches; a larger buffer (a burst of big frames)
+/// is given back once the queue runs dry, so a quiet connection holds little.
+const KEEP_BYTES: usize = 8 * 1024;
+
 /// Writes the frames of `queue` to `writer` until the queue closes (`Ok`) or
 /// a write fails (`Err`).
 ///
 /// Whenever a frame arrives, every frame already queued behind it is encoded
 /// into the same buffer (up to 64 KiB) and the whole batch goes out in one
 /// `write_all`: under load, many replies or requests per system call; when
-/// idle, no added latency. Frames must have passed
+/// idle, no added latency. The buffer grows with what it batches (nothing is
+/// reserved up front: most connections of a busy server are quiet) and is
+/// given back above 8 KiB whenever the queue is empty. Frames must have passed
 /// [`FrameCodec::encoded_len`]; one that still fails to encode is logged
 /// and dropped.
 pub async fn write_batches<W: AsyncWrite + Unpin>(
@@ -23,7 +29,7 @@ pub async fn write_batches<W: AsyncWrite + Unpin>(
     writer: &mut W,
     codec: FrameCodec,
 ) -> std::io::Result<()> {
-    let mut buf = BytesMut::with_capacity(WRITE_BATCH_BYTES);
+    let mut buf = BytesMut::new();
     while let Some(first) = queue.recv().await {
         encode_into(&codec, &first, &mut buf);
         while buf.len() < WRITE_BATCH_BYTES {
@@ -33,7 +39,11 @@ pub async fn write_batches<W: AsyncWrite + Unpin>(
             }
         }
         writer.write_all(&buf).await?;
-        buf.clear();
+        if buf.capacity() > KEEP_BYTES && queue.is_empty() {
+            buf = BytesMut::new();
+        } else {
+            buf.clear();
+        }
     }
     Ok(())
 }

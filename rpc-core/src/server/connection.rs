@@ -74,6 +74,9 @@ const INITIAL_READ_BUFFER: usize = 1024;
 /// Room kept in the read buffer once a connection has traffic.
 const READ_AHEAD: usize = 8 * 1024;
 
+/// Frames a connection sends before its read buffer grows to [`READ_AHEAD`].
+const FRAMES_BEFORE_READ_AHEAD: u64 = 8;
+
 /// How often a draining connection checks whether its calls have finished.
 const DRAIN_POLL: Duration = Duration::from_millis(5);
 
@@ -147,10 +150,13 @@ pub(crate) async fn serve_connection<R, W>(
                 }
                 Some(Ok(inbound)) => {
                     // A connection with traffic reads in big chunks (many
-                    // frames per read system call); only silent ones stay small.
-                    let buffer = frames.read_buffer_mut();
-                    if buffer.capacity() - buffer.len() < READ_AHEAD / 2 {
-                        buffer.reserve(READ_AHEAD);
+                    // frames per read system call); one that only said hello
+                    // or pings now and then keeps its small buffer.
+                    if frames.decoder().frames_completed() >= FRAMES_BEFORE_READ_AHEAD {
+                        let buffer = frames.read_buffer_mut();
+                        if buffer.capacity() - buffer.len() < READ_AHEAD / 2 {
+                            buffer.reserve(READ_AHEAD);
+                        }
                     }
                     let handled = match inbound {
                         Inbound::Frame(frame) => connection.handle(frame, draining_until.is_some()).await,
