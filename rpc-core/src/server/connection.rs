@@ -19,6 +19,7 @@ use crate::frame::{
 };
 use crate::server::handler::{poll_once, run_handler};
 use crate::server::in_flight::{InFlight, Running};
+use crate::server::inline_policy::InlinePolicy;
 use crate::server::limit::{Limit, LimitGuard};
 use crate::server::log_gate::LogGate;
 use crate::server::reply::{build_response, refuse};
@@ -74,6 +75,10 @@ const INITIAL_READ_BUFFER: usize = 1024;
 /// Room kept in the read buffer once a connection has traffic.
 const READ_AHEAD: usize = 8 * 1024;
 
+/// Arguments longer than this are decoded on the call's own task, never on
+/// the reader.
+const LARGE_PAYLOAD: usize = 64 * 1024;
+
 /// Frames a connection sends before its read buffer grows to [`READ_AHEAD`].
 const FRAMES_BEFORE_READ_AHEAD: u64 = 8;
 
@@ -107,6 +112,7 @@ pub(crate) async fn serve_connection<R, W>(
         per_connection: Limit::new(config.max_calls_per_connection),
         dispatch,
         oneway_calls: 0,
+        inline: InlinePolicy::default(),
     };
     // A small first read buffer: idle connections are the common case of a
     // busy server's memory, and the buffer grows to what the traffic needs.
@@ -207,6 +213,15 @@ fn log_bad_frame(shared: &Shared, peer: &PeerAddr, error: &FrameError) {
     }
 }
 
+/// Where and how a call's answer goes.
+struct ReplyTo {
+    id: u32,
+    codec: rpc_codec::Codec,
+    oneway: bool,
+    /// Replies to compressed requests are compressed the same way.
+    compression: Option<CompressionPolicy>,
+}
+
 struct Connection {
     peer: PeerAddr,
     shared: Arc<Shared>,
@@ -217,6 +232,7 @@ struct Connection {
     dispatch: Dispatch,
     /// Oneway calls started so far, to key them apart from requests.
     oneway_calls: u64,
+    inline: InlinePolicy,
 }
 
 impl Connection {
@@ -296,68 +312,118 @@ impl Connection {
                 return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
             }
         };
-        let payload = match compression
-            .decompress(request.payload, self.shared.config.max_payload_size)
-        {
-            Ok(payload) => payload,
-            Err(error) => {
-                return refuse(&self.replies, &self.codec, id, codec, oneway, error.into()).await;
-            }
-        };
         let deadline = request.deadline.map(|budget| arrived + budget);
+        let limit = match (deadline, self.shared.config.handler_timeout) {
+            (Some(deadline), Some(timeout)) => Some(deadline.min(arrived + timeout)),
+            (deadline, timeout) => deadline.or(timeout.map(|t| arrived + t)),
+        };
         let context = Context::new(request.service, request.method)
             .with_metadata(request.metadata)
             .with_deadline(deadline)
             .with_retry(request.retry)
             .with_peer(Some(self.peer.clone()));
+        let reply = ReplyTo {
+            id,
+            codec,
+            oneway,
+            compression: (compression != Compression::None).then(|| CompressionPolicy {
+                compression,
+                threshold: self.shared.config.compression_threshold,
+            }),
+        };
+        if compression != Compression::None {
+            // Inflating is work a peer chooses the size of (a bomb inflates
+            // to the payload limit): it runs on the blocking pool, so that it
+            // never holds a runtime worker other connections need.
+            let max_payload = self.shared.config.max_payload_size;
+            let mut dispatch = self.dispatch.clone();
+            let payload = request.payload;
+            let handler = async move {
+                let payload = tokio::task::spawn_blocking(move || {
+                    compression.decompress(payload, max_payload)
+                })
+                .await
+                .map_err(|error| Status::internal(format!("decompression failed: {error}")))??;
+                let call = ServiceCall {
+                    context,
+                    codec,
+                    payload,
+                };
+                dispatch.ready().await?.call(call).await
+            };
+            return self.spawn_call(reply, permits, limit, handler);
+        }
+        let large = request.payload.len() > LARGE_PAYLOAD;
         let call = ServiceCall {
             context,
             codec,
-            payload,
+            payload: request.payload,
         };
-        let mut future = match self.dispatch.ready().await {
+        let mut handler = match self.dispatch.ready().await {
             Ok(dispatch) => dispatch.call(call),
             Err(status) => {
                 return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
             }
         };
-        let reply_compression = (compression != Compression::None).then(|| CompressionPolicy {
-            compression,
-            threshold: self.shared.config.compression_threshold,
-        });
+        // A large argument takes long to decode, and a handler that was slow
+        // on its first poll lately probably is again: both start as their own
+        // task, which the runtime runs on any core.
+        if large || !self.inline.inline_next() {
+            return self.spawn_call(reply, permits, limit, handler);
+        }
         // Fast path: a handler that needs no waiting (no I/O, no timers)
         // finishes on its first poll. Run that poll here and answer at once,
         // sparing a task, a table entry and a cross-thread wake-up per call.
         // A handler that does wait continues as its own task below (being
         // polled again there, it registers the task's waker: nothing is lost).
-        if let Some(result) = poll_once(&mut future) {
-            drop(permits);
-            if !oneway {
-                let frame = build_response(id, codec, result, reply_compression, &self.codec);
-                let _ = self.replies.send(frame).await;
+        let polled = poll_once(&mut handler);
+        self.inline.polled(arrived.elapsed());
+        match polled {
+            Some(result) => {
+                drop(permits);
+                if !oneway {
+                    let frame = build_response(id, codec, result, reply.compression, &self.codec);
+                    let _ = self.replies.send(frame).await;
+                }
             }
-            return;
+            None => self.spawn_call(reply, permits, limit, handler),
         }
-        let limit = match (deadline, self.shared.config.handler_timeout) {
-            (Some(deadline), Some(timeout)) => Some(deadline.min(arrived + timeout)),
-            (deadline, timeout) => deadline.or(timeout.map(|t| arrived + t)),
-        };
+    }
+
+    /// Runs `handler` as its own task under `limit`, registered in the
+    /// in-flight table (so a cancel or a shutdown can stop it), and answers
+    /// the call when it ends.
+    fn spawn_call<F>(
+        &mut self,
+        reply: ReplyTo,
+        permits: (LimitGuard, LimitGuard),
+        limit: Option<Instant>,
+        handler: F,
+    ) where
+        F: Future<Output = Result<ServiceReply, Status>> + Send + 'static,
+    {
         let replies = self.replies.clone();
         let in_flight = self.in_flight.clone();
-        let codec_for_reply = self.codec;
-        let key = if oneway {
+        let frame_codec = self.codec;
+        let key = if reply.oneway {
             self.oneway_calls += 1;
             (1 << 32) | self.oneway_calls
         } else {
-            u64::from(id)
+            u64::from(reply.id)
         };
         // Hold the lock while spawning: the task cannot finish (and look for
         // its entry) before the entry exists.
         let mut running = self.in_flight.lock();
         let task = tokio::spawn(async move {
-            let result = run_handler(future, limit).await;
-            if in_flight.finish(key) && !oneway {
-                let frame = build_response(id, codec, result, reply_compression, &codec_for_reply);
+            let result = run_handler(handler, limit).await;
+            if in_flight.finish(key) && !reply.oneway {
+                let frame = build_response(
+                    reply.id,
+                    reply.codec,
+                    result,
+                    reply.compression,
+                    &frame_codec,
+                );
                 let _ = replies.send(frame).await;
             }
             drop(permits);
@@ -366,7 +432,7 @@ impl Connection {
             key,
             Running {
                 abort: task.abort_handle(),
-                oneway,
+                oneway: reply.oneway,
             },
         );
     }

@@ -34,10 +34,13 @@ fn panic_status(panic: Box<dyn std::any::Any + Send>) -> Status {
 }
 
 /// Runs a handler to its end, its time limit, or its panic.
-pub(crate) async fn run_handler(
-    future: crate::BoxFuture<Result<ServiceReply, Status>>,
+pub(crate) async fn run_handler<F>(
+    future: F,
     limit: Option<Instant>,
-) -> Result<ServiceReply, Status> {
+) -> Result<ServiceReply, Status>
+where
+    F: Future<Output = Result<ServiceReply, Status>>,
+{
     let guarded = std::panic::AssertUnwindSafe(future).catch_unwind();
     let outcome = match limit {
         Some(limit) => match tokio::time::timeout_at(limit.into(), guarded).await {

@@ -29,6 +29,7 @@ mod connection;
 mod handle;
 mod handler;
 mod in_flight;
+mod inline_policy;
 mod limit;
 mod listener;
 mod log_gate;
