@@ -140,3 +140,41 @@ async fn exactly_one_probe_at_a_time_under_concurrent_callers() {
         "the probe succeeded"
     );
 }
+
+#[tokio::test]
+async fn a_failure_ratio_opens_a_breaker_that_never_sees_failures_in_a_row() {
+    let cluster = Cluster::start(&[1, 1]).await;
+    let order = by_address(&cluster);
+    let (flaky, healthy) = (order[0], order[1]);
+    cluster.nodes[flaky].set(Behaviour::Flaky);
+    let x = xclient(
+        &cluster,
+        BreakerConfig {
+            failures: 3,
+            failure_ratio: Some(0.5),
+            min_calls: 10,
+            window: Duration::from_secs(30),
+            open_for: Duration::from_secs(30),
+        },
+    )
+    .await;
+    // Failure, success, failure…: never two in a row, half of them failed.
+    let mut failed = 0;
+    for _ in 0..10 {
+        if whoami(&x, "k", CallOptions::new()).await.is_err() {
+            failed += 1;
+        }
+    }
+    assert_eq!((cluster.nodes[flaky].calls(), failed), (10, 5));
+    assert!(matches!(
+        state_of(&x, &cluster, flaky),
+        BreakerState::Open { .. }
+    ));
+    for _ in 0..10 {
+        assert_eq!(
+            whoami(&x, "k", CallOptions::new()).await.unwrap(),
+            cluster.nodes[healthy].name
+        );
+    }
+    assert_eq!(cluster.nodes[flaky].calls(), 10, "out while open");
+}

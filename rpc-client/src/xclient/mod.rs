@@ -25,12 +25,19 @@
 //! only for retryable statuses, while enough of the deadline remains, and
 //! never for a request that is itself a retry.
 //!
+//! **Retry governance.** One rule decides every retry (see [`FailMode`]):
+//! retryable status, no "no more retry" mark, enough deadline left, and the
+//! [retry budget](RetryBudgetConfig) (retries at most 10 % of recent calls,
+//! plus a few): a cluster that refuses everything gets about 1.1 tries per
+//! call, not `1 + retries`.
+//!
 //! **Passing a context on.** A handler that calls further services passes
 //! its call's context with [`CallOptions::propagate`](crate::CallOptions::propagate):
 //! the downstream call gets the remaining deadline budget and the retry
 //! flag. An XClient does not retry a request whose retry flag is set, so a
 //! retried call at the top of a chain does not make every level below retry
-//! too.
+//! too. Upward, an error returned after the retries ran out carries the "no
+//! more retry" mark, which the callers' XClients honour.
 //!
 //! **Fan-out.** [`XClient::broadcasting`] and [`XClient::forking`] return an
 //! XClient whose calls go to every available endpoint at once: broadcast
