@@ -31,6 +31,10 @@ async fn an_overloaded_cluster_gets_about_a_tenth_more_tries_not_three_times_the
             .await
             .unwrap_err();
         assert_eq!(status.code(), Code::Overloaded, "the original error");
+        assert!(
+            status.is_no_retry(),
+            "retries spent or refused: callers up the chain must not retry"
+        );
     }
     let tries: usize = cluster.calls().iter().sum();
     let retries: usize = cluster.nodes.iter().map(|node| node.retries()).sum();

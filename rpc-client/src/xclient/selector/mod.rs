@@ -231,3 +231,106 @@ impl fmt::Debug for SelectMode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_payload_is_hashed_only_without_a_given_key() {
+        let payload = b"a large argument";
+        assert_eq!(CallInfo::new("Get", payload, Some(7)).hash_key(), 7);
+        assert_eq!(
+            CallInfo::new("Get", payload, None).hash_key(),
+            stable_hash(payload)
+        );
+    }
+
+    /// Five weighted endpoints of which only those in `available` may
+    /// take the call.
+    struct Partly {
+        all: Vec<Candidate>,
+        available: &'static [usize],
+    }
+
+    impl Candidates for Partly {
+        fn len(&self) -> usize {
+            self.all.len()
+        }
+        fn id(&self, index: usize) -> &str {
+            &self.all[index].id
+        }
+        fn weight(&self, index: usize) -> u32 {
+            self.all[index].weight
+        }
+        fn in_flight(&self, index: usize) -> usize {
+            self.all[index].in_flight
+        }
+        fn is_available(&self, index: usize) -> bool {
+            self.available.contains(&index)
+        }
+    }
+
+    #[test]
+    fn every_selector_picks_only_available_endpoints_and_none_when_none_is() {
+        let modes = [
+            SelectMode::Random,
+            SelectMode::RoundRobin,
+            SelectMode::WeightedRoundRobin,
+            SelectMode::WeightedRandom,
+            SelectMode::ConsistentHash,
+            SelectMode::LeastLoaded,
+        ];
+        for mode in modes {
+            let selector = mode.build();
+            let all = test_support::weighted(&[1, 2, 3, 4, 5]);
+            selector.update(&all);
+            let some = Partly {
+                all: all.clone(),
+                available: &[1, 3],
+            };
+            let mut seen = [0_u32; 5];
+            for key in 0..1_000 {
+                let call = CallInfo::with_hash_key("Get", key);
+                seen[selector.select(&some, &call).expect("one is available")] += 1;
+            }
+            assert_eq!((seen[0], seen[2], seen[4]), (0, 0, 0), "{mode:?}");
+            assert!(seen[1] > 0 && seen[3] > 0, "{mode:?} uses both: {seen:?}");
+            let none = Partly {
+                all,
+                available: &[],
+            };
+            assert_eq!(
+                selector.select(&none, &test_support::CALL),
+                None,
+                "{mode:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn next_available_goes_round() {
+        struct EveryThird;
+        impl Candidates for EveryThird {
+            fn len(&self) -> usize {
+                7
+            }
+            fn id(&self, _: usize) -> &str {
+                ""
+            }
+            fn weight(&self, _: usize) -> u32 {
+                1
+            }
+            fn in_flight(&self, _: usize) -> usize {
+                0
+            }
+            fn is_available(&self, index: usize) -> bool {
+                index % 3 == 0
+            }
+        }
+        assert_eq!(EveryThird.next_available(0), Some(0));
+        assert_eq!(EveryThird.next_available(4), Some(6));
+        assert_eq!(EveryThird.next_available(5), Some(6));
+        assert_eq!(EveryThird.next_available(1), Some(3));
+    }
+}
