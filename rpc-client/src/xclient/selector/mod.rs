@@ -325,7 +325,7 @@ mod tests {
                 0
             }
             fn is_available(&self, index: usize) -> bool {
-                index % 3 == 0
+                index.is_multiple_of(3)
             }
         }
         assert_eq!(EveryThird.next_available(0), Some(0));
