@@ -30,5 +30,6 @@ pub use config::ClientConfig;
 pub use options::CallOptions;
 pub use typed::CallReply;
 pub use xclient::{
-    BreakerConfig, FailMode, SelectMode, Selector, XClient, XClientBuilder, XClientConfig,
+    BackupDelay, BreakerConfig, FailMode, RetryBudgetConfig, SelectMode, Selector, XClient,
+    XClientBuilder, XClientConfig,
 };

@@ -73,6 +73,14 @@ impl CallOptions {
     /// the remaining deadline budget and the retry flag carry over, so
     /// a downstream call neither outlives its caller's deadline nor retries
     /// a request that is itself a retry.
+    ///
+    /// In the other direction, an XClient whose retries for such a call run
+    /// out (or whose retry budget refuses one) returns its error marked "no
+    /// more retry" ([`Status::no_retry`](rpc_core::Status::no_retry), the
+    /// `rpc-no-retry` response metadata). A handler that returns that error
+    /// as is (`?`) sends the mark to its own caller, whose XClient then does
+    /// not retry this server either: one round of retries per chain. A
+    /// handler that turns the error into another status drops the mark.
     pub fn propagate(context: &rpc_core::Context) -> CallOptions {
         CallOptions {
             timeout: context.remaining(),

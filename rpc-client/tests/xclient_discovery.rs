@@ -140,6 +140,7 @@ async fn a_circuit_breaker_opens_half_opens_and_closes() {
         .breaker(BreakerConfig {
             failures: 2,
             open_for: Duration::from_millis(300),
+            ..BreakerConfig::default()
         })
         .build()
         .await

@@ -7,6 +7,7 @@ mod cluster;
 use std::time::Duration;
 
 use cluster::{Behaviour, Cluster, First, whoami};
+use rpc_client::xclient::BackupDelay;
 use rpc_client::{CallOptions, FailMode, XClient, XClientConfig};
 use rpc_core::Code;
 use rpc_registry::Registry;
@@ -152,7 +153,7 @@ async fn failbackup_sends_a_second_request_and_cancels_the_slow_one() {
     let x = xclient(
         &cluster,
         FailMode::Failbackup {
-            delay: Duration::from_millis(50),
+            delay: BackupDelay::Fixed(Duration::from_millis(50)),
         },
     )
     .await;

@@ -44,7 +44,7 @@ pub use context::Context;
 pub use metadata::Metadata;
 pub use peer::PeerAddr;
 pub use service::{BoxFuture, Service, ServiceCall, ServiceReply};
-pub use status::Status;
+pub use status::{NO_RETRY_KEY, Status};
 
 pub use rpc_codec::{Codec, Compression};
 

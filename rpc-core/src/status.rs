@@ -7,6 +7,11 @@ use rpc_codec::{CodecError, CompressionError};
 
 use crate::{Code, Metadata};
 
+/// The response-metadata key that marks a failure as final for the whole
+/// call chain ("no more retry"); see [`Status::no_retry`]. Keys with the
+/// `rpc-` prefix are reserved for the framework.
+pub const NO_RETRY_KEY: &str = "rpc-no-retry";
+
 /// A call's failure as the caller sees it: a [`Code`], a human-readable
 /// message and optional metadata, exactly what a response frame carries.
 #[derive(Clone, PartialEq, Eq)]
@@ -65,6 +70,28 @@ impl Status {
     /// Whether the call may be sent again; see [`Code::is_retryable`].
     pub fn is_retryable(&self) -> bool {
         self.code.is_retryable()
+    }
+
+    /// The same status, marked "no more retry": whoever receives it must not
+    /// try the call again, even if its code is retryable.
+    ///
+    /// A load-balancing client sets the mark on the error it returns after
+    /// its own retries ran out or its retry budget refused one. The mark is
+    /// metadata ([`NO_RETRY_KEY`] = `1`), so it crosses the wire with the
+    /// status: a handler that returns such an error as is (`?`) passes the
+    /// mark to its caller, whose client then does not retry that server
+    /// either. One level of retries per chain, however deep.
+    pub fn no_retry(mut self) -> Status {
+        if !self.is_no_retry() {
+            self.metadata.insert(NO_RETRY_KEY, "1");
+        }
+        self
+    }
+
+    /// Whether the status carries the "no more retry" mark
+    /// ([`Status::no_retry`]).
+    pub fn is_no_retry(&self) -> bool {
+        self.metadata.get(NO_RETRY_KEY).is_some()
     }
 
     /// [`Code::ServiceNotFound`].
@@ -183,6 +210,17 @@ mod tests {
         assert_eq!(Status::from(unsupported).code(), Code::UnsupportedCodec);
         let garbage = codec.decode(Codec::Json, "{".into()).unwrap_err();
         assert_eq!(Status::from(garbage).code(), Code::BadRequest);
+    }
+
+    #[test]
+    fn the_no_retry_mark_is_metadata_set_once() {
+        let status = Status::overloaded("busy");
+        assert!(!status.is_no_retry());
+        let marked = status.no_retry().no_retry();
+        assert!(marked.is_no_retry());
+        assert_eq!(marked.metadata().get(NO_RETRY_KEY), Some("1"));
+        assert_eq!(marked.metadata().len(), 1);
+        assert!(marked.is_retryable(), "the code is unchanged");
     }
 
     #[test]

@@ -1,17 +1,46 @@
 //! [`CircuitBreaker`]: takes an endpoint that keeps failing out of selection
 //! for a while, then lets one probe call decide whether it is back.
+//!
+//! A call is admitted with [`CircuitBreaker::try_acquire`], which checks the
+//! state and, when the breaker is half-open, marks the probe under the same
+//! lock: however many callers race, one becomes the probe. The returned
+//! [`BreakerPermit`] reports the call's outcome; if it is dropped without
+//! one (the caller gave up, a failbackup or fork try lost the race), a
+//! probe is released and the next call probes again. A dropped probe says
+//! nothing about the endpoint, so it neither closes nor reopens the breaker;
+//! what it must not do is leave the breaker waiting for an outcome that
+//! never comes.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rpc_core::{Code, Status};
 
+use super::window::SlidingWindow;
+
 /// When a breaker opens and for how long.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// It opens on whichever comes first: `failures` failures in a row, or a
+/// share of failures of at least `failure_ratio` among the calls of the last
+/// `window`, once that window holds at least `min_calls` calls. The ratio
+/// catches an endpoint that fails every other call, which never fails
+/// several times in a row.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BreakerConfig {
-    /// Consecutive failures that open the breaker; 0 disables breaking.
+    /// Consecutive failures that open the breaker; 0 turns this trigger off.
+    /// Default: 5.
     pub failures: u32,
+    /// The share of failed calls (0.0–1.0) over `window` that opens the
+    /// breaker; `None` turns this trigger off. Default: 0.5.
+    pub failure_ratio: Option<f64>,
+    /// How far back the failure ratio looks. Default: 10 s.
+    pub window: Duration,
+    /// Fewer calls than this in the window never open the breaker by ratio.
+    /// Default: 20.
+    pub min_calls: u32,
     /// How long an open breaker keeps the endpoint out before a probe.
+    /// Default: 5 s.
     pub open_for: Duration,
 }
 
@@ -19,8 +48,17 @@ impl Default for BreakerConfig {
     fn default() -> Self {
         BreakerConfig {
             failures: 5,
+            failure_ratio: Some(0.5),
+            window: Duration::from_secs(10),
+            min_calls: 20,
             open_for: Duration::from_secs(5),
         }
+    }
+}
+
+impl BreakerConfig {
+    fn breaks(&self) -> bool {
+        self.failures > 0 || self.failure_ratio.is_some()
     }
 }
 
@@ -44,14 +82,23 @@ pub enum BreakerState {
     },
 }
 
-/// A circuit breaker on consecutive failures. Only failures that say
-/// something about the endpoint count (`unavailable`, `overloaded`,
-/// `deadline_exceeded`, `internal`); the application's own errors and bad
-/// requests do not.
+/// A circuit breaker on consecutive failures and on a failure ratio. Only
+/// failures that say something about the endpoint count (`unavailable`,
+/// `overloaded`, `deadline_exceeded`, `internal`); the application's own
+/// errors and bad requests count as calls that went well.
 #[derive(Debug)]
 pub struct CircuitBreaker {
     config: BreakerConfig,
-    state: Mutex<BreakerState>,
+    /// Mirrors "the state is closed" so that admitting a call to a healthy
+    /// endpoint takes no lock.
+    closed: AtomicBool,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    state: BreakerState,
+    window: SlidingWindow,
 }
 
 impl CircuitBreaker {
@@ -59,19 +106,27 @@ impl CircuitBreaker {
     pub fn new(config: BreakerConfig) -> CircuitBreaker {
         CircuitBreaker {
             config,
-            state: Mutex::new(BreakerState::Closed { failures: 0 }),
+            closed: AtomicBool::new(true),
+            inner: Mutex::new(Inner {
+                state: BreakerState::Closed { failures: 0 },
+                window: SlidingWindow::new(config.window),
+            }),
         }
     }
 
     /// The current state (an open breaker past its time reads half-open).
     pub fn state(&self) -> BreakerState {
-        let mut state = self.lock();
-        Self::refresh(&mut state);
-        *state
+        let mut inner = self.lock();
+        Self::refresh(&mut inner.state);
+        inner.state
     }
 
-    /// Whether a call may go to the endpoint now.
+    /// Whether a call may go to the endpoint now. Only a hint for choosing
+    /// an endpoint: [`CircuitBreaker::try_acquire`] decides.
     pub fn allows_calls(&self) -> bool {
+        if self.closed.load(Ordering::Acquire) {
+            return true;
+        }
         match self.state() {
             BreakerState::Closed { .. } => true,
             BreakerState::Open { .. } => false,
@@ -79,38 +134,94 @@ impl CircuitBreaker {
         }
     }
 
-    /// A call to the endpoint starts; in half-open state it is the probe.
-    pub fn on_call(&self) {
-        let mut state = self.lock();
-        Self::refresh(&mut state);
-        if let BreakerState::HalfOpen { probing } = &mut *state {
-            *probing = true;
+    /// Admits a call to the endpoint, or refuses it (open, or a probe under
+    /// way). In half-open state the admitted call is the probe: checking and
+    /// marking are one step, so concurrent callers get one probe between
+    /// them.
+    pub fn try_acquire(self: &Arc<Self>) -> Option<BreakerPermit> {
+        if self.closed.load(Ordering::Acquire) {
+            return Some(self.permit(false));
+        }
+        let mut inner = self.lock();
+        Self::refresh(&mut inner.state);
+        match &mut inner.state {
+            BreakerState::Closed { .. } => Some(self.permit(false)),
+            BreakerState::Open { .. } | BreakerState::HalfOpen { probing: true } => None,
+            BreakerState::HalfOpen { probing } => {
+                *probing = true;
+                Some(self.permit(true))
+            }
         }
     }
 
-    /// A call ended with `result`'s outcome.
-    pub fn on_result<T>(&self, result: &Result<T, Status>) {
-        if self.config.failures == 0 {
+    fn permit(self: &Arc<Self>, probe: bool) -> BreakerPermit {
+        BreakerPermit {
+            breaker: Arc::clone(self),
+            probe,
+            settled: false,
+        }
+    }
+
+    /// A call admitted as `probe` (or not) ended; `failed` if its status
+    /// counts against the endpoint.
+    fn settle(&self, probe: bool, failed: bool) {
+        if !self.config.breaks() {
             return;
         }
-        let failed = match result {
-            Ok(_) => false,
-            Err(status) => counts_as_failure(status.code()),
-        };
-        let mut state = self.lock();
-        Self::refresh(&mut state);
-        *state = match (*state, failed) {
-            (_, false) => BreakerState::Closed { failures: 0 },
-            (BreakerState::Closed { failures }, true) if failures + 1 < self.config.failures => {
-                BreakerState::Closed {
-                    failures: failures + 1,
+        let now = Instant::now();
+        let mut inner = self.lock();
+        Self::refresh(&mut inner.state);
+        inner.state = match inner.state {
+            // Only the probe decides a half-open breaker; calls admitted
+            // before it opened and ending now say nothing newer.
+            BreakerState::HalfOpen { .. } if probe => {
+                if failed {
+                    self.open(now)
+                } else {
+                    inner.window.clear();
+                    BreakerState::Closed { failures: 0 }
                 }
             }
-            (BreakerState::Open { until }, true) => BreakerState::Open { until },
-            (_, true) => BreakerState::Open {
-                until: Instant::now() + self.config.open_for,
-            },
+            state @ (BreakerState::HalfOpen { .. } | BreakerState::Open { .. }) => state,
+            BreakerState::Closed { failures } => {
+                inner.window.add(now, 1, u64::from(failed));
+                let failures = if failed { failures + 1 } else { 0 };
+                let in_a_row = self.config.failures > 0 && failures >= self.config.failures;
+                if in_a_row || self.ratio_reached(&inner.window, now) {
+                    inner.window.clear();
+                    self.open(now)
+                } else {
+                    BreakerState::Closed { failures }
+                }
+            }
         };
+        self.closed.store(
+            matches!(inner.state, BreakerState::Closed { .. }),
+            Ordering::Release,
+        );
+    }
+
+    /// A probe ended without an outcome: the next call may probe.
+    fn release_probe(&self) {
+        let mut inner = self.lock();
+        if inner.state == (BreakerState::HalfOpen { probing: true }) {
+            inner.state = BreakerState::HalfOpen { probing: false };
+        }
+    }
+
+    fn ratio_reached(&self, window: &SlidingWindow, now: Instant) -> bool {
+        let Some(ratio) = self.config.failure_ratio else {
+            return false;
+        };
+        let totals = window.totals(now);
+        totals.calls >= u64::from(self.config.min_calls.max(1))
+            && totals.marked as f64 >= ratio * totals.calls as f64
+    }
+
+    fn open(&self, now: Instant) -> BreakerState {
+        BreakerState::Open {
+            until: now + self.config.open_for,
+        }
     }
 
     fn refresh(state: &mut BreakerState) {
@@ -121,8 +232,45 @@ impl CircuitBreaker {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BreakerState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // Every state is valid on its own, so a panic elsewhere while the
+        // lock was held is no reason to stop breaking.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// One admitted call: report its outcome with [`BreakerPermit::record`].
+/// Dropped without an outcome, a probe is released so that the next call
+/// probes again.
+#[derive(Debug)]
+pub struct BreakerPermit {
+    breaker: Arc<CircuitBreaker>,
+    probe: bool,
+    settled: bool,
+}
+
+impl BreakerPermit {
+    /// Whether this call is the half-open breaker's probe.
+    pub fn is_probe(&self) -> bool {
+        self.probe
+    }
+
+    /// The call ended with `result`'s outcome.
+    pub fn record<T>(mut self, result: &Result<T, Status>) {
+        let failed = match result {
+            Ok(_) => false,
+            Err(status) => counts_as_failure(status.code()),
+        };
+        self.settled = true;
+        self.breaker.settle(self.probe, failed);
+    }
+}
+
+impl Drop for BreakerPermit {
+    fn drop(&mut self) {
+        if self.probe && !self.settled {
+            self.breaker.release_probe();
+        }
     }
 }
 
@@ -131,74 +279,5 @@ fn counts_as_failure(code: Code) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn breaker(open_for: Duration) -> CircuitBreaker {
-        CircuitBreaker::new(BreakerConfig {
-            failures: 3,
-            open_for,
-        })
-    }
-
-    fn fail() -> Result<(), Status> {
-        Err(Status::unavailable("down"))
-    }
-
-    #[test]
-    fn opens_after_consecutive_failures_then_half_opens_and_closes_on_a_good_probe() {
-        let breaker = breaker(Duration::from_millis(50));
-        breaker.on_result(&fail());
-        breaker.on_result(&fail());
-        assert!(breaker.allows_calls());
-        breaker.on_result(&fail());
-        assert!(matches!(breaker.state(), BreakerState::Open { .. }));
-        assert!(!breaker.allows_calls());
-
-        std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(breaker.state(), BreakerState::HalfOpen { probing: false });
-        assert!(breaker.allows_calls());
-        breaker.on_call();
-        assert!(!breaker.allows_calls(), "one probe at a time");
-        breaker.on_result(&Ok::<(), Status>(()));
-        assert_eq!(breaker.state(), BreakerState::Closed { failures: 0 });
-    }
-
-    #[test]
-    fn a_failed_probe_opens_it_again() {
-        let breaker = breaker(Duration::from_millis(20));
-        for _ in 0..3 {
-            breaker.on_result(&fail());
-        }
-        std::thread::sleep(Duration::from_millis(30));
-        breaker.on_call();
-        breaker.on_result(&fail());
-        assert!(matches!(breaker.state(), BreakerState::Open { .. }));
-    }
-
-    #[test]
-    fn a_success_resets_the_count_and_application_errors_do_not_count() {
-        let breaker = breaker(Duration::from_secs(60));
-        breaker.on_result(&fail());
-        breaker.on_result(&fail());
-        breaker.on_result(&Ok::<(), Status>(()));
-        breaker.on_result(&fail());
-        breaker.on_result(&fail());
-        for _ in 0..10 {
-            breaker.on_result(&Err::<(), _>(Status::application("no such user")));
-        }
-        assert_eq!(breaker.state(), BreakerState::Closed { failures: 0 });
-    }
-
-    #[test]
-    fn zero_failures_disables_breaking() {
-        let breaker = CircuitBreaker::new(BreakerConfig {
-            failures: 0,
-            open_for: Duration::from_secs(1),
-        });
-        for _ in 0..100 {
-            breaker.on_result(&fail());
-        }
-        assert!(breaker.allows_calls());
-    }
-}
+#[path = "breaker_tests.rs"]
+mod tests;

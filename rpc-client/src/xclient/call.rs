@@ -1,14 +1,16 @@
 //! One call through the XClient: pick an endpoint, try, and apply the fail
 //! mode to failures.
 
-use std::pin::pin;
 use std::sync::Arc;
 use std::time::Instant;
 
 use rpc_core::{Code, Status};
 
-use super::pool::Member;
-use super::selector::{CallInfo, stable_hash};
+use super::backup::backup;
+use super::breaker::BreakerPermit;
+use super::pool::{CallCandidates, Member};
+use super::retry::{Retries, may_try_again};
+use super::selector::CallInfo;
 use super::{FailMode, Shared};
 use crate::{Channel, RawReply, RawRequest};
 
@@ -16,14 +18,8 @@ use crate::{Channel, RawReply, RawRequest};
 pub(super) async fn call(shared: &Shared, request: RawRequest) -> Result<RawReply, Status> {
     let timeout = request.options.timeout.unwrap_or(shared.config.timeout);
     let deadline = Instant::now() + timeout;
-    let hash_key = request
-        .options
-        .hash_key
-        .unwrap_or_else(|| stable_hash(&request.payload));
-    let info = CallInfo {
-        method: &request.method,
-        hash_key,
-    };
+    shared.retry_budget.record_call();
+    let info = CallInfo::new(&request.method, &request.payload, request.options.hash_key);
     // A request that is itself a retry is tried once: only the outermost
     // caller of a chain retries.
     let mode = if request.options.retry {
@@ -33,124 +29,116 @@ pub(super) async fn call(shared: &Shared, request: RawRequest) -> Result<RawRepl
     };
     match mode {
         FailMode::Failfast => {
-            let member = pick(shared, &info, &[])?;
-            attempt(shared, &member, &request, deadline, false).await
+            let chosen = pick(shared, &info, &[])?;
+            attempt(shared, chosen, &request, deadline, false).await
         }
-        FailMode::Failtry { retries } => {
-            let member = pick(shared, &info, &[])?;
-            let mut result = attempt(shared, &member, &request, deadline, false).await;
-            for _ in 0..retries {
-                match &result {
-                    Err(status) if may_retry(shared, status, deadline) => {}
-                    _ => break,
-                }
-                result = attempt(shared, &member, &request, deadline, true).await;
-            }
-            result
-        }
+        FailMode::Failtry { retries } => failtry(shared, &request, &info, deadline, retries).await,
         FailMode::Failover { retries } => {
-            let mut tried: Vec<Arc<str>> = Vec::new();
-            let mut tries = 0;
-            loop {
-                let member = match pick(shared, &info, &tried) {
-                    Ok(member) => member,
-                    // Every endpoint was tried: start over among all.
-                    Err(_) if !tried.is_empty() => {
-                        tried.clear();
-                        pick(shared, &info, &tried)?
-                    }
-                    Err(status) => return Err(status),
-                };
-                let result = attempt(shared, &member, &request, deadline, tries > 0).await;
-                match result {
-                    Err(status) if tries < retries && may_retry(shared, &status, deadline) => {
-                        tracing::debug!(endpoint = %member.id, %status, "failing over");
-                        tried.push(Arc::clone(&member.id));
-                        tries += 1;
-                        if !shared.config.retry_pause.is_zero() {
-                            tokio::time::sleep(shared.config.retry_pause).await;
-                        }
-                    }
-                    result => return result,
-                }
-            }
+            failover(shared, &request, &info, deadline, retries).await
         }
         FailMode::Failbackup { delay } => backup(shared, &request, &info, deadline, delay).await,
     }
 }
 
-/// Failbackup: a second try to another endpoint when the first has not
-/// answered after `delay`; the first success wins, the other is dropped
-/// (which cancels it on its server).
-async fn backup(
+/// Failtry: the same endpoint again, while its breaker lets calls through.
+async fn failtry(
     shared: &Shared,
     request: &RawRequest,
     info: &CallInfo<'_>,
     deadline: Instant,
-    delay: std::time::Duration,
+    retries: u32,
 ) -> Result<RawReply, Status> {
-    let first_member = pick(shared, info, &[])?;
-    let mut first = pin!(attempt(shared, &first_member, request, deadline, false));
-    let early = tokio::select! {
-        result = &mut first => Some(result),
-        () = tokio::time::sleep(delay) => None,
-    };
-    if let Some(result) = &early {
-        match result {
-            Err(status) if may_retry(shared, status, deadline) => {}
-            _ => return early.unwrap_or_else(|| Err(Status::internal("unreachable"))),
-        }
-    }
-    let Ok(second_member) = pick(shared, info, &[Arc::clone(&first_member.id)]) else {
-        // No other endpoint: the first try is all there is.
-        return match early {
-            Some(result) => result,
-            None => first.await,
+    let chosen = pick(shared, info, &[])?;
+    let member = Arc::clone(&chosen.member);
+    let mut made = 0;
+    let mut result = attempt(shared, chosen, request, deadline, false).await;
+    loop {
+        let status = match result {
+            Ok(reply) => return Ok(reply),
+            Err(status) => status,
         };
-    };
-    let second = attempt(shared, &second_member, request, deadline, true);
-    if let Some(first_result) = early {
-        return second.await.or(first_result);
+        let retries = Retries {
+            made,
+            allowed: retries,
+        };
+        if let Err(give_up) = may_try_again(shared, Some(&status), deadline, retries) {
+            return Err(give_up.into_status(status));
+        }
+        let Some(permit) = member.breaker.try_acquire() else {
+            // Its breaker opened: this endpoint is out for now.
+            return Err(super::retry::GiveUp::Spent.into_status(status));
+        };
+        made += 1;
+        let chosen = Chosen {
+            member: Arc::clone(&member),
+            permit,
+        };
+        result = attempt(shared, chosen, request, deadline, true).await;
     }
-    let mut second = pin!(second);
-    tokio::select! {
-        result = &mut first => match result {
-            Ok(reply) => Ok(reply),
-            Err(_) => second.await,
-        },
-        result = &mut second => match result {
-            Ok(reply) => Ok(reply),
-            Err(_) => first.await,
-        },
+}
+
+/// Failover: another endpoint (one not tried yet, while there is one).
+async fn failover(
+    shared: &Shared,
+    request: &RawRequest,
+    info: &CallInfo<'_>,
+    deadline: Instant,
+    retries: u32,
+) -> Result<RawReply, Status> {
+    // Allocates only once a try has failed.
+    let mut tried: Vec<Arc<str>> = Vec::new();
+    let mut made = 0;
+    loop {
+        let chosen = match pick(shared, info, &tried) {
+            Ok(chosen) => chosen,
+            // Every endpoint was tried: start over among all.
+            Err(_) if !tried.is_empty() => {
+                tried.clear();
+                pick(shared, info, &tried)?
+            }
+            Err(status) => return Err(status),
+        };
+        let id = Arc::clone(&chosen.member.id);
+        let status = match attempt(shared, chosen, request, deadline, made > 0).await {
+            Ok(reply) => return Ok(reply),
+            Err(status) => status,
+        };
+        let counted = Retries {
+            made,
+            allowed: retries,
+        };
+        if let Err(give_up) = may_try_again(shared, Some(&status), deadline, counted) {
+            return Err(give_up.into_status(status));
+        }
+        tracing::debug!(endpoint = %id, %status, "failing over");
+        tried.push(id);
+        made += 1;
+        if !shared.config.retry_pause.is_zero() {
+            tokio::time::sleep(shared.config.retry_pause).await;
+        }
     }
 }
 
 /// Sends a oneway request to one endpoint.
 pub(super) async fn send_oneway(shared: &Shared, request: RawRequest) -> Result<(), Status> {
-    let info = CallInfo {
-        method: &request.method,
-        hash_key: request
-            .options
-            .hash_key
-            .unwrap_or_else(|| stable_hash(&request.payload)),
-    };
-    let member = pick(shared, &info, &[])?;
-    member.client.send_oneway(request).await
+    let info = CallInfo::new(&request.method, &request.payload, request.options.hash_key);
+    let chosen = pick(shared, &info, &[])?;
+    chosen.member.client.send_oneway(request).await
 }
 
-/// Whether another try may follow `status`.
-fn may_retry(shared: &Shared, status: &Status, deadline: Instant) -> bool {
-    status.is_retryable()
-        && deadline.saturating_duration_since(Instant::now()) >= shared.config.min_retry_budget
+/// An endpoint admitted for one try: its breaker's permit travels with it.
+pub(super) struct Chosen {
+    pub(super) member: Arc<Member>,
+    pub(super) permit: BreakerPermit,
 }
 
 /// The endpoint for a call, among those whose breakers allow calls and that
-/// are not in `excluded`.
+/// are not in `excluded`, admitted by its breaker.
 pub(super) fn pick(
     shared: &Shared,
     info: &CallInfo<'_>,
     excluded: &[Arc<str>],
-) -> Result<Arc<Member>, Status> {
+) -> Result<Chosen, Status> {
     let members = shared.pool.members();
     if members.is_empty() {
         return Err(Status::unavailable(format!(
@@ -158,35 +146,45 @@ pub(super) fn pick(
             shared.service
         )));
     }
-    let available: Vec<&Arc<Member>> = members
-        .iter()
-        .filter(|member| member.breaker.allows_calls())
-        .filter(|member| !excluded.contains(&member.id))
-        .collect();
-    if available.is_empty() {
-        return Err(Status::unavailable(format!(
-            "no endpoint of {} is available ({} known, {} excluded, the rest behind open circuit breakers)",
-            shared.service,
-            members.len(),
-            excluded.len()
-        )));
+    let candidates = CallCandidates {
+        members: &members,
+        excluded,
+    };
+    // A chosen endpoint can refuse only if another call just took its
+    // half-open probe; it then reads unavailable and the next pick moves on.
+    for _ in 0..3 {
+        let Some(member) = shared
+            .selector
+            .select(&candidates, info)
+            .and_then(|index| members.get(index))
+        else {
+            break;
+        };
+        if let Some(permit) = member.breaker.try_acquire() {
+            return Ok(Chosen {
+                member: Arc::clone(member),
+                permit,
+            });
+        }
     }
-    let candidates: Vec<_> = available.iter().map(|member| member.candidate()).collect();
-    let index = shared
-        .selector
-        .select(&candidates, info)
-        .min(available.len() - 1);
-    Ok(Arc::clone(available[index]))
+    Err(Status::unavailable(format!(
+        "no endpoint of {} is available ({} known, {} excluded, the rest behind open circuit breakers)",
+        shared.service,
+        members.len(),
+        excluded.len()
+    )))
 }
 
-/// One try on one endpoint with what is left of the deadline.
+/// One try on one endpoint with what is left of the deadline. Dropping the
+/// future cancels the call and releases a breaker probe.
 pub(super) async fn attempt(
     shared: &Shared,
-    member: &Arc<Member>,
+    chosen: Chosen,
     request: &RawRequest,
     deadline: Instant,
     is_retry: bool,
 ) -> Result<RawReply, Status> {
+    let Chosen { member, permit } = chosen;
     let remaining = deadline.saturating_duration_since(Instant::now());
     if remaining.is_zero() {
         return Err(Status::deadline_exceeded(format!(
@@ -198,13 +196,19 @@ pub(super) async fn attempt(
     request.options.timeout = Some(remaining);
     request.options.retry |= is_retry;
     let _in_flight = member.track();
-    member.breaker.on_call();
+    let started = Instant::now();
     let result = member.client.call_raw(request).await;
-    member.breaker.on_result(&result);
-    if let Err(status) = &result
-        && status.code() != Code::Application
-    {
-        tracing::debug!(endpoint = %member.id, %status, "try failed");
+    permit.record(&result);
+    match &result {
+        Ok(_) => {
+            if let Some(latency) = &shared.latency {
+                latency.record(started.elapsed());
+            }
+        }
+        Err(status) if status.code() != Code::Application => {
+            tracing::debug!(endpoint = %member.id, %status, "try failed");
+        }
+        Err(_) => {}
     }
     result
 }

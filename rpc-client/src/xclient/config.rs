@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::ClientConfig;
-use crate::xclient::{BreakerConfig, FailMode, SelectMode};
+use crate::xclient::{BreakerConfig, FailMode, RetryBudgetConfig, SelectMode};
 
 /// Settings of a load-balancing client.
 #[derive(Debug, Clone)]
@@ -22,6 +22,9 @@ pub struct XClientConfig {
     pub min_retry_budget: Duration,
     /// Pause between failover tries. Default: none.
     pub retry_pause: Duration,
+    /// How many retries the client may make relative to its calls.
+    /// Default: 10 % of the calls of the last 10 s, plus 10.
+    pub retry_budget: RetryBudgetConfig,
     /// Per-endpoint circuit breakers.
     pub breaker: BreakerConfig,
     /// Settings of each endpoint's connection (codec, compression, heartbeats…).
@@ -37,6 +40,7 @@ impl Default for XClientConfig {
             timeout: Duration::from_secs(10),
             min_retry_budget: Duration::from_millis(5),
             retry_pause: Duration::ZERO,
+            retry_budget: RetryBudgetConfig::default(),
             breaker: BreakerConfig::default(),
             client: ClientConfig::default(),
         }

@@ -7,7 +7,7 @@ use futures_util::stream::FuturesUnordered;
 use rpc_core::Status;
 
 use super::Shared;
-use super::call::attempt;
+use super::call::{Chosen, attempt};
 use crate::{RawReply, RawRequest};
 
 /// Sends `request` to every available endpoint at once. Every reply, in
@@ -17,18 +17,16 @@ pub(super) async fn broadcast(
     request: RawRequest,
 ) -> Result<Vec<(String, RawReply)>, Status> {
     let deadline = Instant::now() + request.options.timeout.unwrap_or(shared.config.timeout);
-    let members = available(shared)?;
-    let tries = members.iter().map(|member| {
+    let admitted = admitted(shared)?;
+    let tries = admitted.into_iter().map(|chosen| {
         let request = &request;
+        let id = std::sync::Arc::clone(&chosen.member.id);
         async move {
-            attempt(shared, member, request, deadline, false)
+            attempt(shared, chosen, request, deadline, false)
                 .await
-                .map(|reply| (member.id.to_string(), reply))
+                .map(|reply| (id.to_string(), reply))
                 .map_err(|status| {
-                    Status::new(
-                        status.code(),
-                        format!("{}: {}", member.id, status.message()),
-                    )
+                    Status::new(status.code(), format!("{}: {}", id, status.message()))
                 })
         }
     });
@@ -43,10 +41,9 @@ pub(super) async fn broadcast(
 /// fail, the last failure.
 pub(super) async fn fork(shared: &Shared, request: RawRequest) -> Result<RawReply, Status> {
     let deadline = Instant::now() + request.options.timeout.unwrap_or(shared.config.timeout);
-    let members = available(shared)?;
-    let mut tries: FuturesUnordered<_> = members
-        .iter()
-        .map(|member| attempt(shared, member, &request, deadline, false))
+    let mut tries: FuturesUnordered<_> = admitted(shared)?
+        .into_iter()
+        .map(|chosen| attempt(shared, chosen, &request, deadline, false))
         .collect();
     let mut last_error = None;
     while let Some(result) = tries.next().await {
@@ -58,13 +55,20 @@ pub(super) async fn fork(shared: &Shared, request: RawRequest) -> Result<RawRepl
     Err(last_error.unwrap_or_else(|| Status::unavailable("no endpoint answered")))
 }
 
-fn available(shared: &Shared) -> Result<Vec<std::sync::Arc<super::pool::Member>>, Status> {
-    let members: Vec<_> = shared
+/// Every endpoint whose breaker admits a call now (a half-open one as its
+/// probe).
+fn admitted(shared: &Shared) -> Result<Vec<Chosen>, Status> {
+    let members: Vec<Chosen> = shared
         .pool
         .members()
         .iter()
-        .filter(|member| member.breaker.allows_calls())
-        .cloned()
+        .filter_map(|member| {
+            let permit = member.breaker.try_acquire()?;
+            Some(Chosen {
+                member: std::sync::Arc::clone(member),
+                permit,
+            })
+        })
         .collect();
     if members.is_empty() {
         return Err(Status::unavailable(format!(

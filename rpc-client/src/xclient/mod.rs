@@ -25,25 +25,37 @@
 //! only for retryable statuses, while enough of the deadline remains, and
 //! never for a request that is itself a retry.
 //!
+//! **Retry governance.** One rule decides every retry (see [`FailMode`]):
+//! retryable status, no "no more retry" mark, enough deadline left, and the
+//! [retry budget](RetryBudgetConfig) (retries at most 10 % of recent calls,
+//! plus a few): a cluster that refuses everything gets about 1.1 tries per
+//! call, not `1 + retries`.
+//!
 //! **Passing a context on.** A handler that calls further services passes
 //! its call's context with [`CallOptions::propagate`](crate::CallOptions::propagate):
 //! the downstream call gets the remaining deadline budget and the retry
 //! flag. An XClient does not retry a request whose retry flag is set, so a
 //! retried call at the top of a chain does not make every level below retry
-//! too.
+//! too. Upward, an error returned after the retries ran out carries the "no
+//! more retry" mark, which the callers' XClients honour.
 //!
 //! **Fan-out.** [`XClient::broadcasting`] and [`XClient::forking`] return an
 //! XClient whose calls go to every available endpoint at once: broadcast
 //! succeeds only if every endpoint does, fork with the first success (the
 //! other tries are cancelled). Typed stubs work over them unchanged.
 
+mod backup;
 mod breaker;
 mod call;
 mod config;
 mod fail_mode;
 mod fan_out;
+mod latency;
 mod pool;
+mod retry;
+mod retry_budget;
 pub mod selector;
+mod window;
 
 use std::fmt;
 use std::sync::Arc;
@@ -53,13 +65,16 @@ use rpc_codec::Codec;
 use rpc_core::Status;
 use rpc_registry::{Discovery, RegistryError};
 
-pub use breaker::{BreakerConfig, BreakerState, CircuitBreaker};
+pub use breaker::{BreakerConfig, BreakerPermit, BreakerState, CircuitBreaker};
 pub use config::XClientConfig;
-pub use fail_mode::FailMode;
-pub use selector::{CallInfo, Candidate, SelectMode, Selector};
+pub use fail_mode::{BackupDelay, FailMode};
+pub use retry_budget::RetryBudgetConfig;
+pub use selector::{CallInfo, Candidate, Candidates, SelectMode, Selector};
 
 use crate::{Channel, ClientConfig, RawReply, RawRequest};
+use latency::LatencyEstimator;
 use pool::Pool;
+use retry_budget::RetryBudget;
 
 /// A client of one service over every endpoint its [`Discovery`] reports.
 ///
@@ -77,6 +92,10 @@ struct Shared {
     config: XClientConfig,
     pool: Pool,
     selector: Arc<dyn Selector>,
+    retry_budget: RetryBudget,
+    /// Latencies of successful tries, kept only when failbackup's delay
+    /// follows them.
+    latency: Option<LatencyEstimator>,
     watcher: tokio::task::JoinHandle<()>,
 }
 
@@ -163,6 +182,15 @@ impl XClient {
     /// The settings.
     pub fn config(&self) -> &XClientConfig {
         &self.shared.config
+    }
+
+    /// How long a failbackup call started now would wait before its backup
+    /// request; `None` if the fail mode is not failbackup.
+    pub fn backup_delay(&self) -> Option<std::time::Duration> {
+        match self.shared.config.fail_mode {
+            FailMode::Failbackup { delay } => Some(backup::backup_delay(&self.shared, delay)),
+            _ => None,
+        }
     }
 }
 
@@ -253,6 +281,12 @@ impl XClientBuilder {
         self
     }
 
+    /// The retry budget.
+    pub fn retry_budget(mut self, budget: RetryBudgetConfig) -> Self {
+        self.config.retry_budget = budget;
+        self
+    }
+
     /// Settings of each endpoint's connection.
     pub fn client_config(mut self, client: ClientConfig) -> Self {
         self.config.client = client;
@@ -277,8 +311,17 @@ impl XClientBuilder {
                     shared.pool.apply(&view.current(), shared.selector.as_ref());
                 }
             });
+            let latency = matches!(
+                self.config.fail_mode,
+                FailMode::Failbackup {
+                    delay: BackupDelay::Observed { .. }
+                }
+            )
+            .then(LatencyEstimator::new);
             Shared {
                 service: ByteString::from(self.service),
+                retry_budget: RetryBudget::new(self.config.retry_budget),
+                latency,
                 config: self.config,
                 pool,
                 selector,

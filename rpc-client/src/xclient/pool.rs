@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use rpc_registry::{Endpoint, EndpointSet, Network};
 
-use crate::xclient::{BreakerConfig, Candidate, CircuitBreaker, Selector};
+use crate::xclient::{BreakerConfig, Candidate, Candidates, CircuitBreaker, Selector};
 use crate::{Client, ClientConfig, Target};
 
 /// One endpoint of the pool.
@@ -18,7 +18,7 @@ pub(crate) struct Member {
     /// Opens its connection on first use; dropped with the member.
     pub(crate) client: Client,
     in_flight: AtomicUsize,
-    pub(crate) breaker: CircuitBreaker,
+    pub(crate) breaker: Arc<CircuitBreaker>,
 }
 
 impl Member {
@@ -32,7 +32,7 @@ impl Member {
             weight: AtomicU32::new(endpoint.metadata.weight()),
             client: Client::with_config(target, client.clone()),
             in_flight: AtomicUsize::new(0),
-            breaker: CircuitBreaker::new(breaker),
+            breaker: Arc::new(CircuitBreaker::new(breaker)),
         }
     }
 
@@ -57,6 +57,37 @@ pub(crate) struct InFlightGuard(Arc<Member>);
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The members as one call's selector sees them: available unless their
+/// breaker refuses calls or the call already tried them. Built per call on
+/// the stack; asks only about the members the selector looks at.
+pub(crate) struct CallCandidates<'a> {
+    pub(crate) members: &'a [Arc<Member>],
+    pub(crate) excluded: &'a [Arc<str>],
+}
+
+impl Candidates for CallCandidates<'_> {
+    fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    fn id(&self, index: usize) -> &str {
+        &self.members[index].id
+    }
+
+    fn weight(&self, index: usize) -> u32 {
+        self.members[index].weight.load(Ordering::Relaxed)
+    }
+
+    fn in_flight(&self, index: usize) -> usize {
+        self.members[index].in_flight.load(Ordering::Relaxed)
+    }
+
+    fn is_available(&self, index: usize) -> bool {
+        let member = &self.members[index];
+        !self.excluded.iter().any(|id| Arc::ptr_eq(id, &member.id)) && member.breaker.allows_calls()
     }
 }
 

@@ -14,6 +14,8 @@ use rpc_core::server::{Server, ServerHandle};
 use rpc_core::{BoxFuture, Service, ServiceCall, ServiceReply, Status};
 use rpc_registry::{Endpoint, EndpointMetadata, MemoryRegistry, Registry};
 
+pub mod relay;
+
 /// How a node answers `Node.whoami`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Behaviour {
@@ -25,6 +27,13 @@ pub enum Behaviour {
     Fail,
     /// Sleeps for a minute (until cancelled).
     Hang,
+    /// Answers after this long.
+    Sleep(Duration),
+    /// `payload_too_large`: a status about the request, not the endpoint.
+    TooLarge,
+    /// `overloaded` on every other call (the 1st, 3rd, 5th…), an answer on
+    /// the rest: never two failures in a row.
+    Flaky,
 }
 
 /// What a node saw.
@@ -68,7 +77,7 @@ impl Service for NodeService {
         }
         let node = self.clone();
         Box::pin(async move {
-            node.seen.calls.fetch_add(1, Ordering::SeqCst);
+            let call_number = node.seen.calls.fetch_add(1, Ordering::SeqCst) + 1;
             if call.context.is_retry() {
                 node.seen.retries.fetch_add(1, Ordering::SeqCst);
             }
@@ -79,6 +88,17 @@ impl Service for NodeService {
                 Behaviour::Answer => {}
                 Behaviour::Overloaded => return Err(Status::overloaded("busy, on purpose")),
                 Behaviour::Fail => return Err(Status::application("failing, on purpose")),
+                Behaviour::Flaky if call_number % 2 == 1 => {
+                    return Err(Status::overloaded("flaky, on purpose"));
+                }
+                Behaviour::Flaky => {}
+                Behaviour::Sleep(pause) => tokio::time::sleep(pause).await,
+                Behaviour::TooLarge => {
+                    return Err(Status::new(
+                        rpc_core::Code::PayloadTooLarge,
+                        "too large, on purpose",
+                    ));
+                }
                 Behaviour::Hang => {
                     let mut guard = CountsCancelled(Arc::clone(&node.seen), false);
                     tokio::time::sleep(Duration::from_secs(60)).await;
@@ -207,8 +227,9 @@ pub async fn whoami<C: rpc_client::Channel>(
     .map(|reply| reply.value)
 }
 
-/// A selector that always takes the first candidate: makes "which endpoint
-/// did the first try go to" deterministic (endpoints sort by address).
+/// A selector that always takes the first available candidate: makes
+/// "which endpoint did the first try go to" deterministic (endpoints sort by
+/// address).
 #[derive(Debug, Default)]
 pub struct First;
 
@@ -217,9 +238,9 @@ impl rpc_client::Selector for First {
 
     fn select(
         &self,
-        _: &[rpc_client::xclient::Candidate],
+        candidates: &dyn rpc_client::xclient::Candidates,
         _: &rpc_client::xclient::CallInfo<'_>,
-    ) -> usize {
-        0
+    ) -> Option<usize> {
+        candidates.next_available(0)
     }
 }

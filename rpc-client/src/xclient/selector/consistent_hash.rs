@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use super::{CallInfo, Candidate, Selector, stable_hash};
+use super::{CallInfo, Candidate, Candidates, Selector, stable_hash};
 
 /// How many points each endpoint gets on the ring: enough that each of 10
 /// endpoints owns within a few percent of a tenth of the keys.
@@ -42,8 +42,9 @@ struct Ring {
     nodes: Vec<VirtualNode>,
     /// The endpoint ids, indexed by [`VirtualNode::endpoint`].
     endpoint_ids: Vec<Arc<str>>,
-    /// The inverse of `endpoint_ids`.
-    endpoint_by_id: HashMap<Arc<str>, usize>,
+    /// Where each endpoint was in the last update, which is where it is
+    /// among a call's candidates (checked by id before use).
+    update_index: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -57,11 +58,13 @@ impl Ring {
         let mut endpoint_ids: Vec<Arc<str>> = endpoints.iter().map(|e| Arc::clone(&e.id)).collect();
         endpoint_ids.sort();
         endpoint_ids.dedup();
-        let endpoint_by_id = endpoint_ids
+        let first_index: HashMap<&str, usize> = endpoints
             .iter()
             .enumerate()
-            .map(|(index, id)| (Arc::clone(id), index))
+            .rev()
+            .map(|(index, endpoint)| (&*endpoint.id, index))
             .collect();
+        let update_index = endpoint_ids.iter().map(|id| first_index[&**id]).collect();
         let mut nodes =
             Vec::with_capacity(endpoint_ids.len() * VIRTUAL_NODES_PER_ENDPOINT as usize);
         for (endpoint, id) in endpoint_ids.iter().enumerate() {
@@ -76,31 +79,88 @@ impl Ring {
         Ring {
             nodes,
             endpoint_ids,
-            endpoint_by_id,
+            update_index,
         }
     }
 
     /// The index in `candidates` of the endpoint owning `position`, skipping
-    /// clockwise past endpoints that are not candidates.
-    fn owner_among(&self, candidates: &[Candidate], position: u64) -> Option<usize> {
+    /// clockwise past endpoints that are not available.
+    fn owner_among(&self, candidates: &dyn Candidates, position: u64) -> Option<usize> {
         let start = self.nodes.partition_point(|node| node.position < position);
-        let mut clockwise = self.nodes[start..].iter().chain(&self.nodes[..start]);
-
-        // Usually the first node's endpoint is a candidate: settle that with
-        // one scan before paying for a lookup table.
-        let first_node = clockwise.clone().next()?;
-        let first_id = &self.endpoint_ids[first_node.endpoint];
-        if let Some(index) = candidates.iter().position(|c| c.id == *first_id) {
-            return Some(index);
-        }
-
-        let mut candidate_of_endpoint = vec![None; self.endpoint_ids.len()];
-        for (index, candidate) in candidates.iter().enumerate() {
-            if let Some(&endpoint) = self.endpoint_by_id.get(&candidate.id) {
-                candidate_of_endpoint[endpoint].get_or_insert(index);
+        let clockwise = self.nodes[start..].iter().chain(&self.nodes[..start]);
+        // Usually the first node's endpoint is available and this is one
+        // step. Otherwise each endpoint is asked about once, however many of
+        // its virtual nodes follow.
+        let mut refused = Refused::new(self.endpoint_ids.len());
+        for node in clockwise {
+            if refused.contains(node.endpoint) {
+                continue;
+            }
+            if let Some(index) = self.index_among(candidates, node.endpoint)
+                && candidates.is_available(index)
+            {
+                return Some(index);
+            }
+            if refused.insert(node.endpoint) == self.endpoint_ids.len() {
+                break;
             }
         }
-        clockwise.find_map(|node| candidate_of_endpoint[node.endpoint])
+        None
+    }
+
+    /// Where ring endpoint `endpoint` is among `candidates`: where it was
+    /// in the last update if the ids agree there (always, but for a call
+    /// racing an update), else found by id.
+    fn index_among(&self, candidates: &dyn Candidates, endpoint: usize) -> Option<usize> {
+        let id = &*self.endpoint_ids[endpoint];
+        let guess = self.update_index[endpoint];
+        if guess < candidates.len() && candidates.id(guess) == id {
+            return Some(guess);
+        }
+        (0..candidates.len()).find(|&index| candidates.id(index) == id)
+    }
+}
+
+/// The ring endpoints found unavailable during one lookup: a bit set on the
+/// stack for up to 128 endpoints.
+enum Refused {
+    Few { bits: u128, count: usize },
+    Many { seen: Vec<bool>, count: usize },
+}
+
+impl Refused {
+    fn new(endpoints: usize) -> Refused {
+        if endpoints <= 128 {
+            Refused::Few { bits: 0, count: 0 }
+        } else {
+            Refused::Many {
+                seen: vec![false; endpoints],
+                count: 0,
+            }
+        }
+    }
+
+    fn contains(&self, endpoint: usize) -> bool {
+        match self {
+            Refused::Few { bits, .. } => bits & (1_u128 << endpoint) != 0,
+            Refused::Many { seen, .. } => seen[endpoint],
+        }
+    }
+
+    /// Adds `endpoint` (not yet in the set); how many are in it now.
+    fn insert(&mut self, endpoint: usize) -> usize {
+        match self {
+            Refused::Few { bits, count } => {
+                *bits |= 1_u128 << endpoint;
+                *count += 1;
+                *count
+            }
+            Refused::Many { seen, count } => {
+                seen[endpoint] = true;
+                *count += 1;
+                *count
+            }
+        }
     }
 }
 
@@ -111,13 +171,17 @@ impl Selector for ConsistentHash {
         *self.ring.write().unwrap_or_else(PoisonError::into_inner) = ring;
     }
 
-    fn select(&self, candidates: &[Candidate], call: &CallInfo<'_>) -> usize {
-        let position = stable_hash(&call.hash_key.to_le_bytes());
+    fn select(&self, candidates: &dyn Candidates, call: &CallInfo<'_>) -> Option<usize> {
+        if candidates.is_empty() {
+            return None;
+        }
+        let hash_key = call.hash_key();
+        let position = stable_hash(&hash_key.to_le_bytes());
         let ring = self.ring.read().unwrap_or_else(PoisonError::into_inner);
-        ring.owner_among(candidates, position).unwrap_or_else(|| {
-            // No ring yet, or none of these candidates on it: still a stable
+        ring.owner_among(candidates, position).or_else(|| {
+            // No ring yet, or no available candidate on it: still a stable
             // choice for the key.
-            (call.hash_key % candidates.len() as u64) as usize
+            candidates.next_available((hash_key % candidates.len() as u64) as usize)
         })
     }
 }
@@ -135,13 +199,11 @@ mod tests {
 
     /// The id each key goes to, over `candidates`.
     fn owners(selector: &ConsistentHash, candidates: &[Candidate], keys: u64) -> Vec<Arc<str>> {
+        let pool = candidates.to_vec();
         (0..keys)
             .map(|hash_key| {
-                let call = CallInfo {
-                    method: "Get",
-                    hash_key,
-                };
-                Arc::clone(&candidates[selector.select(candidates, &call)].id)
+                let call = CallInfo::with_hash_key("Get", hash_key);
+                Arc::clone(&candidates[selector.select(&pool, &call).unwrap()].id)
             })
             .collect()
     }
@@ -247,18 +309,15 @@ mod tests {
         let selector = ConsistentHash::default();
         let candidates = endpoints(4);
         for hash_key in 0..100 {
-            let call = CallInfo {
-                method: "Get",
-                hash_key,
-            };
-            assert_eq!(selector.select(&candidates, &call), (hash_key % 4) as usize);
+            let call = CallInfo::with_hash_key("Get", hash_key);
+            assert_eq!(
+                selector.select(&candidates, &call),
+                Some((hash_key % 4) as usize)
+            );
         }
         selector.update(&endpoints(2));
-        let strangers = &candidates[2..];
-        let call = CallInfo {
-            method: "Get",
-            hash_key: 5,
-        };
-        assert_eq!(selector.select(strangers, &call), 1);
+        let strangers = candidates[2..].to_vec();
+        let call = CallInfo::with_hash_key("Get", 5);
+        assert_eq!(selector.select(&strangers, &call), Some(1));
     }
 }

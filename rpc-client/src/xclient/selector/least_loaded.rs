@@ -9,7 +9,7 @@
 //! choice to `log log n` with two). The single busiest candidate is never
 //! chosen.
 
-use super::{CallInfo, Candidate, Selector};
+use super::{CallInfo, Candidate, Candidates, Selector};
 
 /// Of two candidates picked at random, chooses the one with fewer calls in
 /// flight.
@@ -20,24 +20,30 @@ pub struct LeastLoaded;
 impl Selector for LeastLoaded {
     fn update(&self, _endpoints: &[Candidate]) {}
 
-    fn select(&self, candidates: &[Candidate], _call: &CallInfo<'_>) -> usize {
+    fn select(&self, candidates: &dyn Candidates, _call: &CallInfo<'_>) -> Option<usize> {
         let count = candidates.len();
+        if count == 0 {
+            return None;
+        }
+        let first = candidates.next_available(fastrand::usize(..count))?;
         if count == 1 {
-            return 0;
+            return Some(first);
         }
-        let first = fastrand::usize(..count);
         // Drawn among the other count - 1 and shifted past `first`, so the two
-        // are distinct without retrying.
-        let mut second = fastrand::usize(..count - 1);
-        if second >= first {
-            second += 1;
+        // are distinct without retrying; an unavailable draw passes to the
+        // next available endpoint other than `first`.
+        let mut start = fastrand::usize(..count - 1);
+        if start >= first {
+            start += 1;
         }
+        let second = (0..count)
+            .map(|offset| (start + offset) % count)
+            .find(|&index| index != first && candidates.is_available(index));
         // On a tie `first` wins; it is itself random, so ties stay fair.
-        if candidates[second].in_flight < candidates[first].in_flight {
-            second
-        } else {
-            first
-        }
+        Some(match second {
+            Some(second) if candidates.in_flight(second) < candidates.in_flight(first) => second,
+            _ => first,
+        })
     }
 }
 

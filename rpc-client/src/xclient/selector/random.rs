@@ -4,7 +4,7 @@
 //! many calls it spreads load evenly; use it when endpoints are alike and no
 //! call needs to stick to an endpoint.
 
-use super::{CallInfo, Candidate, Selector};
+use super::{CallInfo, Candidate, Candidates, Selector};
 
 /// Chooses uniformly at random among the candidates.
 #[derive(Debug, Default, Clone, Copy)]
@@ -14,8 +14,13 @@ pub struct Random;
 impl Selector for Random {
     fn update(&self, _endpoints: &[Candidate]) {}
 
-    fn select(&self, candidates: &[Candidate], _call: &CallInfo<'_>) -> usize {
-        fastrand::usize(..candidates.len())
+    fn select(&self, candidates: &dyn Candidates, _call: &CallInfo<'_>) -> Option<usize> {
+        if candidates.is_empty() {
+            return None;
+        }
+        // An unavailable pick passes to the next available endpoint: no
+        // list of the available ones is built per call.
+        candidates.next_available(fastrand::usize(..candidates.len()))
     }
 }
 
@@ -32,7 +37,7 @@ mod tests {
         selector.update(&candidates);
         let mut counts = [0_u32; 3];
         for _ in 0..60_000 {
-            counts[selector.select(&candidates, &CALL)] += 1;
+            counts[selector.select(&candidates, &CALL).unwrap()] += 1;
         }
         for count in counts {
             assert!((19_000..=21_000).contains(&count), "counts {counts:?}");
@@ -43,7 +48,7 @@ mod tests {
     fn a_single_candidate_is_always_chosen() {
         let candidates = candidates(1);
         for _ in 0..100 {
-            assert_eq!(Random::default().select(&candidates, &CALL), 0);
+            assert_eq!(Random::default().select(&candidates, &CALL), Some(0));
         }
     }
 }

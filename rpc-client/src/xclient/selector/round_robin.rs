@@ -2,13 +2,13 @@
 //!
 //! A single shared counter, advanced atomically by every call and taken
 //! modulo the number of candidates: no lock, and over any window of N calls
-//! to N candidates each gets exactly one. When the candidate set shrinks for
-//! a call (an open circuit breaker, a failover retry) the rotation simply
-//! continues over the smaller set.
+//! to N candidates each gets exactly one. An endpoint that cannot take a
+//! call (an open circuit breaker, a failover retry) loses its turn to the
+//! next, so the rotation continues over the available ones.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{CallInfo, Candidate, Selector};
+use super::{CallInfo, Candidate, Candidates, Selector};
 
 /// Chooses the candidates in turn, through one lock-free counter shared by
 /// all calls.
@@ -20,11 +20,16 @@ pub struct RoundRobin {
 impl Selector for RoundRobin {
     fn update(&self, _endpoints: &[Candidate]) {}
 
-    fn select(&self, candidates: &[Candidate], _call: &CallInfo<'_>) -> usize {
-        // Relaxed is enough: only the counter's own sequence matters, it
-        // publishes nothing else. It wraps at usize::MAX, which at worst
-        // repeats one candidate once in 2^64 calls.
-        self.next_turn.fetch_add(1, Ordering::Relaxed) % candidates.len()
+    fn select(&self, candidates: &dyn Candidates, _call: &CallInfo<'_>) -> Option<usize> {
+        let count = candidates.len();
+        // An unavailable endpoint's turn is skipped by taking the next turn,
+        // so the rotation continues over the available ones. Relaxed is
+        // enough: only the counter's own sequence matters, it publishes
+        // nothing else. It wraps at usize::MAX, which at worst repeats one
+        // candidate once in 2^64 calls.
+        (0..count)
+            .map(|_| self.next_turn.fetch_add(1, Ordering::Relaxed) % count)
+            .find(|&index| candidates.is_available(index))
     }
 }
 
@@ -40,7 +45,7 @@ mod tests {
         let candidates = candidates(3);
         selector.update(&candidates);
         let picks: Vec<usize> = (0..9)
-            .map(|_| selector.select(&candidates, &CALL))
+            .map(|_| selector.select(&candidates, &CALL).unwrap())
             .collect();
         assert_eq!(picks, [0, 1, 2, 0, 1, 2, 0, 1, 2]);
     }
@@ -56,7 +61,7 @@ mod tests {
                 std::thread::spawn(move || {
                     let mut counts = [0_u32; 4];
                     for _ in 0..1_000 {
-                        counts[selector.select(&candidates, &CALL)] += 1;
+                        counts[selector.select(&*candidates, &CALL).unwrap()] += 1;
                     }
                     counts
                 })

@@ -5,10 +5,7 @@ use std::sync::Arc;
 use super::{CallInfo, Candidate, Selector};
 
 /// A call with hash key 0.
-pub(super) const CALL: CallInfo<'static> = CallInfo {
-    method: "Echo",
-    hash_key: 0,
-};
+pub(super) const CALL: CallInfo<'static> = CallInfo::with_hash_key("Echo", 0);
 
 /// Candidates `tcp@10.0.0.{i}:8972`, one per (weight, in-flight) pair.
 fn candidates(shape: impl Iterator<Item = (u32, usize)>) -> Vec<Candidate> {
@@ -40,9 +37,10 @@ pub(super) fn loaded(in_flight: &[usize]) -> Vec<Candidate> {
 /// How often each candidate is picked in `picks` calls.
 pub(super) fn counts(selector: &dyn Selector, candidates: &[Candidate], picks: u32) -> Vec<u32> {
     selector.update(candidates);
+    let pool = candidates.to_vec();
     let mut counts = vec![0; candidates.len()];
     for _ in 0..picks {
-        counts[selector.select(candidates, &CALL)] += 1;
+        counts[selector.select(&pool, &CALL).unwrap()] += 1;
     }
     counts
 }

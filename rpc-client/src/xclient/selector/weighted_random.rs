@@ -7,7 +7,7 @@
 //! [`WeightedRoundRobin`](super::WeightedRoundRobin) the proportions hold
 //! only on average, but nothing is shared between calls.
 
-use super::{CallInfo, Candidate, Selector};
+use super::{CallInfo, Candidate, Candidates, Selector};
 
 /// Chooses at random, in proportion to each candidate's `weight`. A weight of
 /// 0 counts as 1.
@@ -15,25 +15,34 @@ use super::{CallInfo, Candidate, Selector};
 #[non_exhaustive]
 pub struct WeightedRandom;
 
-fn effective_weight(candidate: &Candidate) -> u64 {
-    u64::from(candidate.weight.max(1))
+fn effective_weight(candidates: &dyn Candidates, index: usize) -> u64 {
+    u64::from(candidates.weight(index).max(1))
 }
 
 impl Selector for WeightedRandom {
     fn update(&self, _endpoints: &[Candidate]) {}
 
-    fn select(&self, candidates: &[Candidate], _call: &CallInfo<'_>) -> usize {
-        // u32 weights summed in u64 cannot overflow for any slice that fits in memory.
-        let total_weight: u64 = candidates.iter().map(effective_weight).sum();
+    fn select(&self, candidates: &dyn Candidates, _call: &CallInfo<'_>) -> Option<usize> {
+        // Proportions need every weight: one pass to sum, one to walk, over
+        // the available endpoints only.
+        let available = || (0..candidates.len()).filter(|&index| candidates.is_available(index));
+        // u32 weights summed in u64 cannot overflow for any pool that fits in memory.
+        let total_weight: u64 = available()
+            .map(|index| effective_weight(candidates, index))
+            .sum();
+        if total_weight == 0 {
+            return None;
+        }
         let mut point = fastrand::u64(..total_weight);
-        for (index, candidate) in candidates.iter().enumerate() {
-            let weight = effective_weight(candidate);
+        for index in available() {
+            let weight = effective_weight(candidates, index);
             if point < weight {
-                return index;
+                return Some(index);
             }
             point -= weight;
         }
-        unreachable!("the point is below the total weight")
+        // Availability changed between the passes: still an available pick.
+        available().last()
     }
 }
 

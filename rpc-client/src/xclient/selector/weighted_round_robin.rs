@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::{CallInfo, Candidate, Selector};
+use super::{CallInfo, Candidate, Candidates, Selector};
 
 /// Chooses candidates in proportion to their `weight`, smoothly interleaved
 /// (nginx's algorithm): weights 5, 1, 1 give `a a b a c a a`, repeating.
@@ -30,17 +30,17 @@ impl Selector for WeightedRoundRobin {
         self.lock().retain(|id, _| present.contains(&**id));
     }
 
-    fn select(&self, candidates: &[Candidate], _call: &CallInfo<'_>) -> usize {
+    fn select(&self, candidates: &dyn Candidates, _call: &CallInfo<'_>) -> Option<usize> {
         let mut current_weights = self.lock();
         let mut total_weight: i64 = 0;
         let mut chosen: Option<(usize, i64)> = None;
-        for (index, candidate) in candidates.iter().enumerate() {
-            let weight = i64::from(candidate.weight.max(1));
-            let current = match current_weights.get_mut(&*candidate.id) {
+        // The algorithm needs every available endpoint's weight on each call.
+        for index in (0..candidates.len()).filter(|&index| candidates.is_available(index)) {
+            let id = candidates.id(index);
+            let weight = i64::from(candidates.weight(index).max(1));
+            let current = match current_weights.get_mut(id) {
                 Some(current) => current,
-                None => current_weights
-                    .entry(Arc::clone(&candidate.id))
-                    .or_insert(0),
+                None => current_weights.entry(Arc::from(id)).or_insert(0),
             };
             *current += weight;
             total_weight += weight;
@@ -49,11 +49,11 @@ impl Selector for WeightedRoundRobin {
                 chosen = Some((index, *current));
             }
         }
-        let (chosen_index, _) = chosen.expect("the candidates are never empty");
-        if let Some(current) = current_weights.get_mut(&*candidates[chosen_index].id) {
+        let (chosen_index, _) = chosen?;
+        if let Some(current) = current_weights.get_mut(candidates.id(chosen_index)) {
             *current -= total_weight;
         }
-        chosen_index
+        Some(chosen_index)
     }
 }
 
@@ -86,7 +86,7 @@ mod tests {
 
     fn picks(selector: &WeightedRoundRobin, candidates: &[Candidate], count: usize) -> String {
         (0..count)
-            .map(|_| &*candidates[selector.select(candidates, &CALL)].id)
+            .map(|_| &*candidates[selector.select(&candidates.to_vec(), &CALL).unwrap()].id)
             .collect()
     }
 
@@ -105,7 +105,7 @@ mod tests {
         selector.update(&candidates);
         let mut counts = [0_u32; 3];
         for _ in 0..6_000 {
-            counts[selector.select(&candidates, &CALL)] += 1;
+            counts[selector.select(&candidates, &CALL).unwrap()] += 1;
         }
         assert_eq!(counts, [1_000, 2_000, 3_000]);
     }
