@@ -107,20 +107,34 @@ impl Compression {
         match self {
             Compression::None if input.len() > max_output => Err(too_large),
             Compression::None => Ok(input),
-            Compression::Gzip => read_bounded(
-                self,
-                flate2::read::GzDecoder::new(&input[..]),
-                &input,
-                max_output,
-            ),
+            Compression::Gzip => {
+                // Exactly one gzip member: bytes after it are refused rather
+                // than silently dropped.
+                let mut decoder = flate2::bufread::GzDecoder::new(&input[..]);
+                let out = read_bounded(self, &mut decoder, &input, max_output)?;
+                if !decoder.into_inner().is_empty() {
+                    return Err(CompressionError::Corrupt {
+                        compression: self,
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            "bytes after the gzip member",
+                        ),
+                    });
+                }
+                Ok(out)
+            }
             Compression::Zstd => {
-                let decoder =
-                    zstd::stream::read::Decoder::with_buffer(&input[..]).map_err(|source| {
-                        CompressionError::Corrupt {
-                            compression: self,
-                            source,
-                        }
-                    })?;
+                let corrupt = |source| CompressionError::Corrupt {
+                    compression: self,
+                    source,
+                };
+                let mut decoder =
+                    zstd::stream::read::Decoder::with_buffer(&input[..]).map_err(corrupt)?;
+                // A frame declares its window, and the decoder allocates it
+                // whatever the output limit: cap it at the limit.
+                decoder
+                    .window_log_max(zstd_window_log(max_output))
+                    .map_err(corrupt)?;
                 read_bounded(self, decoder, &input, max_output)
             }
             Compression::Lz4 => read_bounded(
@@ -131,6 +145,15 @@ impl Compression {
             ),
         }
     }
+}
+
+/// The largest zstd window (log2) accepted when at most `max_output` bytes
+/// may come out: the limit rounded up to a power of two, but at least 8 MiB
+/// (2^23, what common encoders use by default, e.g. Go's klauspost/zstd)
+/// and at most zstd's own default cap of 128 MiB (2^27).
+pub(crate) fn zstd_window_log(max_output: usize) -> u32 {
+    let rounded = max_output.max(1).next_power_of_two();
+    rounded.trailing_zeros().clamp(23, 27)
 }
 
 /// Reads a decoder to its end, failing once more than `max_output` bytes come out.

@@ -94,3 +94,39 @@ fn compressed_zeros(compression: Compression, size: usize) -> Bytes {
     }
     Bytes::from(out)
 }
+
+#[test]
+fn bytes_after_a_gzip_member_are_refused() {
+    let mut payload = Compression::Gzip.compress(b"hello").unwrap().to_vec();
+    assert_eq!(
+        &Compression::Gzip
+            .decompress(payload.clone().into(), 1024)
+            .unwrap()[..],
+        b"hello"
+    );
+    payload.extend_from_slice(b"trailing");
+    let error = Compression::Gzip
+        .decompress(payload.into(), 1024)
+        .unwrap_err();
+    assert!(matches!(error, CompressionError::Corrupt { .. }), "{error}");
+}
+
+#[test]
+fn a_zstd_window_beyond_the_output_limit_is_refused_before_it_is_allocated() {
+    // A streamed frame (no content size) declaring a 128 MiB window.
+    let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), 1).unwrap();
+    encoder.window_log(27).unwrap();
+    encoder.include_contentsize(false).unwrap();
+    std::io::Write::write_all(&mut encoder, &[b'a'; 1000]).unwrap();
+    let frame = encoder.finish().unwrap();
+    // A receiver accepting 1 MiB of output accepts windows up to 8 MiB.
+    let error = Compression::Zstd
+        .decompress(frame.clone().into(), 1 << 20)
+        .unwrap_err();
+    assert!(matches!(error, CompressionError::Corrupt { .. }), "{error}");
+    // The same frame is fine for a receiver whose limit covers the window.
+    let out = Compression::Zstd
+        .decompress(frame.into(), 128 << 20)
+        .unwrap();
+    assert_eq!(out.len(), 1000);
+}

@@ -100,6 +100,12 @@ impl ServerBuilder {
         self
     }
 
+    /// See [`ServerConfig::max_inflating`].
+    pub fn max_inflating(mut self, decompressions: usize) -> Self {
+        self.config.max_inflating = decompressions;
+        self
+    }
+
     /// See [`ServerConfig::frame_timeout`].
     pub fn frame_timeout(mut self, timeout: Duration) -> Self {
         self.config.frame_timeout = timeout;

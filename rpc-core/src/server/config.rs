@@ -24,6 +24,12 @@ pub struct ServerConfig {
     /// Connections open at once; more are closed as soon as accepted.
     /// Default: 10,000.
     pub max_connections: usize,
+    /// Compressed arguments inflating at once on the whole server; more
+    /// wait their turn (within their deadline). Each may hold up to
+    /// `max_payload_size` of output plus the algorithm's window (zstd:
+    /// up to 8 MiB, or the payload limit rounded up to a power of two), so
+    /// this bounds that memory. Default: twice the number of cores, at least 4.
+    pub max_inflating: usize,
     /// Metadata entries and bytes accepted per frame; a request over them is
     /// answered `bad_request` alone. Default: 128 entries, 16 KiB.
     pub metadata_limits: MetadataLimits,
@@ -60,6 +66,9 @@ impl Default for ServerConfig {
             max_calls_per_connection: 10_000,
             max_calls: 100_000,
             max_connections: 10_000,
+            max_inflating: std::thread::available_parallelism()
+                .map_or(4, |cores| cores.get() * 2)
+                .max(4),
             metadata_limits: MetadataLimits::default(),
             idle_timeout: Duration::from_secs(60),
             frame_timeout: Duration::from_secs(10),

@@ -65,6 +65,8 @@ impl tower::Service<ServiceCall> for Dispatch {
 pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) calls: Arc<Limit>,
+    /// Turns to inflate a compressed argument (see `ServerConfig::max_inflating`).
+    pub(crate) inflating: Arc<tokio::sync::Semaphore>,
     /// Bad frames are logged at WARN at most once a second.
     pub(crate) bad_frames_log: LogGate,
 }
@@ -338,9 +340,16 @@ impl Connection {
             let max_payload = self.shared.config.max_payload_size;
             let mut dispatch = self.dispatch.clone();
             let payload = request.payload;
+            let inflating = Arc::clone(&self.shared.inflating);
             let handler = async move {
+                let turn = inflating
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| Status::unavailable("the server is shutting down"))?;
                 let payload = tokio::task::spawn_blocking(move || {
-                    compression.decompress(payload, max_payload)
+                    let payload = compression.decompress(payload, max_payload);
+                    drop(turn);
+                    payload
                 })
                 .await
                 .map_err(|error| Status::internal(format!("decompression failed: {error}")))??;
