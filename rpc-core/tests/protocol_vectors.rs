@@ -119,6 +119,29 @@ fn retried_oneway() {
 }
 
 #[test]
+fn no_retry_response() {
+    let mut metadata = Metadata::new();
+    metadata.append(rpc_core::NO_RETRY_KEY, "1");
+    let response = Response {
+        code: Code::Overloaded,
+        message: "retries exhausted".into(),
+        metadata,
+        payload: Default::default(),
+    };
+    let status = response.clone().into_result().unwrap_err();
+    assert!(status.is_retryable() && status.is_no_retry(), "{status:?}");
+    check(
+        "no-retry-response",
+        Frame {
+            request_id: 4,
+            codec: Codec::Json,
+            compression: Compression::None,
+            message: Message::Response(response),
+        },
+    );
+}
+
+#[test]
 fn ping() {
     check("ping", Frame::control(9, Message::Ping));
 }
