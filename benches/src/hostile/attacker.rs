@@ -172,3 +172,44 @@ fn note(stats: &mut AttackerStats, replies_here: &mut u64, event: ReadEvent) -> 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    /// A server that reads one frame per connection, then closes it: every
+    /// connection the flood opened must be seen closed, none left open.
+    /// The frames are 4 MiB, so that five of them cannot all sit in the
+    /// sockets' buffers: the flood has to reconnect at least once.
+    #[tokio::test]
+    async fn flood_records_each_close_and_reconnects() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let frame = crate::hostile::slow_body::frame();
+        let frame_len = frame.len();
+        let server = tokio::spawn(async move {
+            loop {
+                let (mut stream, _) = listener.accept().await.unwrap();
+                let mut buf = vec![0; frame_len];
+                let _ = stream.read_exact(&mut buf).await;
+            }
+        });
+        let stats = flood(
+            &addr,
+            frame,
+            5,
+            Instant::now() + Duration::from_secs(20),
+            true,
+        )
+        .await;
+        server.abort();
+        assert_eq!(stats.sent, 5);
+        assert!(stats.connections >= 2, "{stats:?}");
+        assert_eq!(stats.closed_at.len() as u64, stats.connections, "{stats:?}");
+        assert_eq!(stats.open_at_end, 0);
+        assert_eq!(stats.replies, 0);
+    }
+}

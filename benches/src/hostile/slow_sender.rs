@@ -68,3 +68,56 @@ pub async fn send_slowly(
 pub fn call_frame() -> Bytes {
     wire::benchmark_call(1)
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_close_by_the_server_is_seen_and_timed() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut first = [0; 3];
+            stream.read_exact(&mut first).await.unwrap();
+            // Closing with nothing unread: the sender sees EOF.
+        });
+        let start = Instant::now();
+        let (end, written) = send_slowly(
+            &addr,
+            call_frame(),
+            1,
+            Duration::from_millis(20),
+            start,
+            start + Duration::from_secs(10),
+        )
+        .await;
+        server.await.unwrap();
+        assert!(matches!(end, SlowEnd::ClosedByServer(at) if at < Duration::from_secs(10)));
+        assert!(written >= 3);
+    }
+
+    #[tokio::test]
+    async fn a_connection_held_to_the_end_is_reported_open() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let server = tokio::spawn(async move { listener.accept().await.unwrap() });
+        let start = Instant::now();
+        let (end, written) = send_slowly(
+            &addr,
+            call_frame(),
+            1,
+            Duration::from_millis(20),
+            start,
+            start + Duration::from_millis(200),
+        )
+        .await;
+        drop(server.await.unwrap());
+        assert!(matches!(end, SlowEnd::OpenAtEnd));
+        assert!(written > 0);
+    }
+}

@@ -178,4 +178,32 @@ mod tests {
         let frame = FrameCodec::new().decode(&mut bytes).unwrap().unwrap();
         assert_eq!((frame.request_id, frame.message), (9, Message::Ping));
     }
+
+    /// Each attack's frame is what its file says, and (except the
+    /// oversized one) one the server's own decoder accepts.
+    #[test]
+    fn attack_frames_have_their_stated_shape() {
+        use crate::hostile::{gzip_bomb, metadata_flood, oversized_frame, slow_body};
+        let decode = |bytes: Bytes| {
+            FrameCodec::new()
+                .decode(&mut BytesMut::from(&bytes[..]))
+                .map(|frame| frame.map(|f| f.message))
+        };
+        let Ok(Some(Message::Request(flood))) = decode(metadata_flood::frame()) else {
+            panic!("metadata flood frame does not decode")
+        };
+        assert_eq!(flood.metadata.len(), metadata_flood::ENTRIES);
+        let Ok(Some(Message::Request(bomb))) = decode(gzip_bomb::frame()) else {
+            panic!("gzip bomb frame does not decode")
+        };
+        let inflated = Compression::Gzip
+            .decompress(bomb.payload, gzip_bomb::INFLATED)
+            .unwrap();
+        assert_eq!(inflated.len(), gzip_bomb::INFLATED);
+        assert_eq!(slow_body::frame().len(), slow_body::ANNOUNCED);
+        assert!(decode(slow_body::frame()).unwrap().is_some());
+        let oversized = oversized_frame::frame();
+        assert!(oversized.len() > rpc_core::frame::DEFAULT_MAX_FRAME_SIZE as usize);
+        assert!(decode(oversized).is_err());
+    }
 }
