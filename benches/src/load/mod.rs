@@ -7,9 +7,12 @@
 //! callers over `connections` connections, each caller making its share of
 //! the calls one after another and recording every latency.
 
+pub mod address_aliases;
 pub mod contenders;
 mod harness;
 pub mod process;
+pub mod server_process;
+pub mod work;
 
 pub use harness::{LoadConfig, LoadReport, run};
 
@@ -30,9 +33,13 @@ pub trait Caller: Send + Sync + 'static {
 /// Requests answered by [`answer`] in this process (servers report it).
 pub static ANSWERED: AtomicU64 = AtomicU64::new(0);
 
-/// What every server does with a request: the same message back with
-/// `field1 = "OK"` and `field2 = 100` (rpcx's benchmark server).
+/// What every server does with a request: the configured CPU work
+/// ([`work::spend_handler_work`], none by default), then the same message
+/// back with `field1 = "OK"` and `field2 = 100` (rpcx's benchmark server).
+///
+/// Every contender calls it before its handler's first `.await`.
 pub fn answer(mut request: BenchmarkMessage) -> BenchmarkMessage {
+    work::spend_handler_work();
     ANSWERED.fetch_add(1, Ordering::Relaxed);
     request.field1 = "OK".to_owned();
     request.field2 = 100;

@@ -1,6 +1,6 @@
 //! The contenders of the load benchmark, each a server and a client
-//! connection over the same message: this project (msgpack and protobuf,
-//! over `Client` and over `XClient`), tonic (gRPC), tarpc (bincode over
+//! connection over the same message: this project (protobuf, msgpack and
+//! JSON over `Client`, protobuf over `XClient`), tonic (gRPC), tarpc (bincode over
 //! TCP), and a raw-TCP floor.
 
 pub mod raw;
@@ -13,6 +13,8 @@ pub mod tonic;
 use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;
+
+use rpc_codec::Codec;
 
 use crate::load::{LoadConfig, LoadReport, run};
 
@@ -36,7 +38,10 @@ pub enum Contender {
     RpcMsgPack,
     /// This project's `Client`, protobuf payloads.
     RpcProtobuf,
-    /// This project's `XClient` (static discovery of the one server), protobuf.
+    /// This project's `Client`, JSON payloads.
+    RpcJson,
+    /// This project's `XClient` (static discovery listing the one server
+    /// once per connection), protobuf.
     RpcXClientProtobuf,
     /// tonic's generated client.
     Tonic,
@@ -48,10 +53,11 @@ pub enum Contender {
 
 impl Contender {
     /// Every contender, in table order.
-    pub const ALL: [Contender; 6] = [
+    pub const ALL: [Contender; 7] = [
         Contender::Raw,
         Contender::RpcProtobuf,
         Contender::RpcMsgPack,
+        Contender::RpcJson,
         Contender::RpcXClientProtobuf,
         Contender::Tarpc,
         Contender::Tonic,
@@ -60,9 +66,10 @@ impl Contender {
     /// The server this client talks to.
     pub fn server(self) -> ServerKind {
         match self {
-            Contender::RpcMsgPack | Contender::RpcProtobuf | Contender::RpcXClientProtobuf => {
-                ServerKind::Rpc
-            }
+            Contender::RpcMsgPack
+            | Contender::RpcProtobuf
+            | Contender::RpcJson
+            | Contender::RpcXClientProtobuf => ServerKind::Rpc,
             Contender::Tonic => ServerKind::Tonic,
             Contender::Tarpc => ServerKind::Tarpc,
             Contender::Raw => ServerKind::Raw,
@@ -74,6 +81,7 @@ impl Contender {
         match self {
             Contender::RpcMsgPack => "rpc-msgpack",
             Contender::RpcProtobuf => "rpc-protobuf",
+            Contender::RpcJson => "rpc-json",
             Contender::RpcXClientProtobuf => "rpc-xclient-protobuf",
             Contender::Tonic => "tonic",
             Contender::Tarpc => "tarpc",
@@ -144,24 +152,14 @@ pub async fn drive(
     connections: usize,
     config: LoadConfig,
 ) -> Result<LoadReport, String> {
+    let rpc_client = |codec| rpc::connect(addr, connections, codec);
     Ok(match contender {
-        Contender::RpcMsgPack => {
-            run(
-                rpc::connect(addr, connections, rpc_codec::Codec::MsgPack).await?,
-                config,
-            )
-            .await
-        }
-        Contender::RpcProtobuf => {
-            run(
-                rpc::connect(addr, connections, rpc_codec::Codec::Protobuf).await?,
-                config,
-            )
-            .await
-        }
+        Contender::RpcMsgPack => run(rpc_client(Codec::MsgPack).await?, config).await,
+        Contender::RpcProtobuf => run(rpc_client(Codec::Protobuf).await?, config).await,
+        Contender::RpcJson => run(rpc_client(Codec::Json).await?, config).await,
         Contender::RpcXClientProtobuf => {
             run(
-                rpc::connect_xclient(addr, rpc_codec::Codec::Protobuf).await?,
+                rpc::connect_xclient(addr, connections, Codec::Protobuf).await?,
                 config,
             )
             .await

@@ -4,10 +4,11 @@
 
 use std::net::SocketAddr;
 
-use rpc::registry::StaticDiscovery;
+use rpc::registry::{Endpoint, StaticDiscovery};
 use rpc::{CallOptions, Client, Codec, Server, Status, XClient};
 
 use crate::BenchmarkMessage;
+use crate::load::address_aliases::aliases;
 use crate::load::{Caller, answer};
 
 /// rpcx's benchmark service.
@@ -76,21 +77,50 @@ pub async fn connect(
     Ok(all)
 }
 
-/// One `XClient` over a static discovery of `addr` (one connection per
-/// endpoint, so one here), failover mode, round-robin: the whole cluster
-/// client path on a one-endpoint cluster.
+/// One `XClient` (failover mode, round-robin) over a static discovery that
+/// lists the one server `connections` times.
+///
+/// The XClient's pool opens one connection per endpoint and has no setting
+/// for several connections to one endpoint, so the server is listed under
+/// `connections` spellings of its address ([`aliases`]): N endpoint ids, N
+/// connections, all to the same server, the callers spread over them by the
+/// XClient's own selector. This is the whole cluster-client path (selector,
+/// fail mode, breaker, in-flight counts) at the same connection count as
+/// the plain `Client` contender.
 pub async fn connect_xclient(
     addr: SocketAddr,
+    connections: usize,
     codec: Codec,
 ) -> Result<Vec<RpcConnection<XClient>>, String> {
-    let xclient = XClient::builder("Hello", StaticDiscovery::single(addr.to_string()))
+    let SocketAddr::V4(v4) = addr else {
+        return Err(format!(
+            "the XClient contender needs an IPv4 server address, not {addr}"
+        ));
+    };
+    let endpoints = aliases(v4, connections.max(1));
+    if endpoints.len() < connections {
+        return Err(format!(
+            "the XClient contender can open at most {} connections to one server",
+            endpoints.len()
+        ));
+    }
+    let discovery = StaticDiscovery::new(endpoints.into_iter().map(Endpoint::tcp));
+    let xclient = XClient::builder("Hello", discovery)
         .codec(codec)
         .build()
         .await
         .map_err(|error| error.to_string())?;
+    let stub = HelloClient::new(xclient);
+    // Open every connection before the clock starts, as the other contenders do.
+    let options = CallOptions::new().codec(codec);
+    let request = BenchmarkMessage::filled();
+    let warm = (0..connections * 2).map(|_| stub.say_with(&request, options.clone()));
+    for reply in futures_util::future::join_all(warm).await {
+        reply.map_err(|status| format!("XClient warm-up call: {status}"))?;
+    }
     Ok(vec![RpcConnection {
-        client: HelloClient::new(xclient),
-        options: CallOptions::new().codec(codec),
+        client: stub,
+        options,
     }])
 }
 
@@ -107,5 +137,21 @@ mod tests {
             )
             .await;
         }
+    }
+
+    #[tokio::test]
+    async fn xclient_opens_one_connection_per_alias_and_answers() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(serve(listener));
+        let stubs = connect_xclient(addr, 4, Codec::Protobuf).await.unwrap();
+        let xclient = stubs[0].client.channel();
+        assert_eq!(xclient.endpoints().len(), 4);
+        let request = BenchmarkMessage::filled();
+        let calls = (0..50).map(|_| stubs[0].call(&request));
+        for reply in futures_util::future::join_all(calls).await {
+            assert!(crate::load::is_correct_reply(&request, &reply.unwrap()));
+        }
+        server.abort();
     }
 }
