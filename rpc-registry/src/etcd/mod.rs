@@ -6,6 +6,7 @@
 //! Keys carry a lease the registry keeps alive.
 
 mod discovery;
+mod keeper;
 mod registry;
 
 use std::time::Duration;
