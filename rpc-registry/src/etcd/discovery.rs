@@ -20,7 +20,9 @@ use crate::{Discovery, Endpoint, EndpointSet, EndpointWatch, RegistryError, Regi
 /// or etcd answers from another store (its cluster id changed, or its
 /// revision went below one already seen: wiped and restarted), the keys are
 /// read afresh and watched from there. While etcd is unreachable the last known
-/// endpoints stay in place, so clients keep calling them. Keys whose value
+/// endpoints stay in place, so clients keep calling them. When most of a
+/// service's endpoints vanish at once, they stay published for a while
+/// ([`EtcdConfig::self_preservation`], two TTLs by default). Keys whose value
 /// does not parse are skipped with a warning.
 #[derive(Clone)]
 pub struct EtcdDiscovery {
@@ -45,7 +47,8 @@ impl EtcdDiscovery {
         }
         let prefix = self.config.service_prefix(service);
         let (set, position) = read(&self.client, &prefix).await?;
-        let (sender, receiver) = watch::channel(Arc::new(set));
+        let (sender, upstream) = watch::channel(Arc::new(set));
+        let receiver = self.config.self_preservation().apply(upstream);
         {
             let mut services = self.lock();
             if let Some(existing) = services.get(service) {
