@@ -42,6 +42,11 @@ impl EndpointWatch {
         EndpointWatch { receiver, seen }
     }
 
+    /// The channel this view reads, for wrappers that publish their own.
+    pub(crate) fn receiver(&self) -> watch::Receiver<Arc<EndpointSet>> {
+        self.receiver.clone()
+    }
+
     /// The current endpoints.
     pub fn current(&self) -> Arc<EndpointSet> {
         Arc::clone(&self.receiver.borrow())

@@ -9,6 +9,10 @@
 //! - [`StaticDiscovery`]: a fixed list of peers;
 //! - [`MemoryRegistry`]: in-process, both sides at once.
 //!
+//! [`SelfPreservation`] keeps a service's endpoints published for a while
+//! when most of them vanish from the registry at once (etcd discovery does
+//! so by default; [`SelfPreserving`] wraps any other discovery).
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! use rpc_registry::{Discovery, Endpoint, EndpointMetadata, MemoryRegistry, Registry};
@@ -33,6 +37,7 @@ pub mod etcd;
 mod memory;
 mod metadata;
 mod registry;
+mod self_preservation;
 mod static_list;
 mod url;
 
@@ -43,5 +48,6 @@ pub use error::RegistryError;
 pub use memory::MemoryRegistry;
 pub use metadata::EndpointMetadata;
 pub use registry::{Discovery, Registry, RegistryFuture};
+pub use self_preservation::{SelfPreservation, SelfPreserving};
 pub use static_list::StaticDiscovery;
 pub use url::{discovery_from_url, registry_from_url};

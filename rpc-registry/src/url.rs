@@ -1,5 +1,6 @@
 //! Registries and discoveries named by URL, for command lines and config
-//! files: `etcd://host:port[,host:port…][/base]`, `static://host:port[,…]`.
+//! files: `etcd://host:port[,host:port…][/base][?ttl=5s]`,
+//! `static://host:port[,…]`.
 
 use std::sync::Arc;
 
@@ -7,8 +8,9 @@ use crate::{Discovery, Registry, RegistryError, StaticDiscovery};
 
 /// The discovery a URL names.
 ///
-/// - `etcd://[user:password@]host:port[,host:port…][/base]`: etcd v3 (needs
-///   the `etcd` feature);
+/// - `etcd://[user:password@]host:port[,host:port…][/base][?ttl=5s&timeout=2s&hold=20s]`:
+///   etcd v3 (needs the `etcd` feature; parameters as in
+///   `EtcdConfig::from_url`, any other parameter is an error);
 /// - `static://host:port[,network@address?query…]`: a fixed peer list.
 pub async fn discovery_from_url(url: &str) -> Result<Arc<dyn Discovery>, RegistryError> {
     if let Some(list) = url.strip_prefix("static://") {
@@ -84,5 +86,15 @@ mod tests {
         );
         assert!(registry_from_url("none").await.unwrap().is_none());
         assert!(discovery_from_url("zk://x").await.is_err());
+    }
+
+    #[cfg(feature = "etcd")]
+    #[tokio::test]
+    async fn unknown_etcd_url_parameters_are_refused_before_connecting() {
+        let url = "etcd://127.0.0.1:1/rpc?ttl=5s&weight=3";
+        let discovery = discovery_from_url(url).await;
+        assert!(matches!(discovery, Err(RegistryError::BadUrl(_))));
+        let registry = registry_from_url(url).await;
+        assert!(matches!(registry, Err(RegistryError::BadUrl(_))));
     }
 }

@@ -4,6 +4,7 @@
 //! ```text
 //! arith-client [ADDR]                               # one server, default 127.0.0.1:8972
 //! arith-client --registry etcd://127.0.0.1:2379     # discover the servers in etcd
+//!              [--ttl 5s]                           # the servers' lease TTL (sets the hold)
 //! arith-client --registry static://HOST:PORT,…      # a fixed list
 //! ```
 //!
@@ -21,12 +22,15 @@ use rpc::{CallOptions, Client, Codec};
 async fn main() -> Result<(), Box<dyn Error>> {
     examples::init_logging();
     let line = CommandLine::from_env()?;
-    let addresses: Vec<String> = match line.option("registry") {
+    let addresses: Vec<String> = match line.registry_url()? {
         Some(url) => {
-            let discovery = discovery_from_url(url).await?;
+            let discovery = discovery_from_url(&url).await?;
             let view = discovery.watch("Arith").await?;
             let endpoints = view.current();
-            println!("discovered {} Arith endpoint(s) via {url}", endpoints.len());
+            println!(
+                "discovered {} Arith endpoint(s) in the registry",
+                endpoints.len()
+            );
             endpoints
                 .values()
                 .filter(|endpoint| endpoint.metadata.is_active())

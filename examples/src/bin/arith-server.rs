@@ -2,12 +2,13 @@
 //!
 //! ```text
 //! arith-server [ADDR] [--registry etcd://127.0.0.1:2379 | static://… | none]
-//!              [--weight N] [--group NAME] [--advertise HOST:PORT]
+//!              [--weight N] [--group NAME] [--advertise HOST:PORT] [--ttl 5s]
 //! ```
 //!
 //! ADDR defaults to `127.0.0.1:8972`; port 0 picks a free port. With an etcd
 //! registry the server announces itself under `/rpc/Arith/tcp@ADDR` (with
-//! the real port) and withdraws on shutdown. Prints `listening on ADDR`
+//! the real port) and withdraws on shutdown; `--ttl` sets its lease TTL
+//! (default 10s; also `etcd://…?ttl=5s`). Prints `listening on ADDR`
 //! once bound, so scripts can find the port.
 
 use std::error::Error;
@@ -29,8 +30,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let mut builder = Server::builder().service(ArithServer::new(ArithImpl {
         name: format!("arith-server pid {}", std::process::id()),
     }));
-    if let Some(url) = line.option("registry")
-        && let Some(registry) = registry_from_url(url).await?
+    if let Some(url) = line.registry_url()?
+        && let Some(registry) = registry_from_url(&url).await?
     {
         let mut metadata = EndpointMetadata::new().with("state", "active");
         if let Some(weight) = line.option("weight") {

@@ -2,8 +2,11 @@
 //! (or, with `--changes N`, after N changes).
 //!
 //! ```text
-//! watch-endpoints --registry etcd://127.0.0.1:2379 [SERVICE] [--changes N]
+//! watch-endpoints --registry etcd://127.0.0.1:2379 [SERVICE] [--changes N] [--ttl 5s]
 //! ```
+//!
+//! `--ttl` is the servers' lease TTL: when most endpoints vanish at once,
+//! discovery keeps them for two TTLs (self-preservation).
 
 use std::error::Error;
 
@@ -15,11 +18,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     examples::init_logging();
     let line = CommandLine::from_env()?;
     let url = line
-        .option("registry")
-        .ok_or("usage: watch-endpoints --registry URL [SERVICE] [--changes N]")?;
+        .registry_url()?
+        .ok_or("usage: watch-endpoints --registry URL [SERVICE] [--changes N] [--ttl 5s]")?;
     let service = line.positional.first().map_or("Arith", String::as_str);
     let limit: Option<usize> = line.option("changes").map(str::parse).transpose()?;
-    let discovery = discovery_from_url(url).await?;
+    let discovery = discovery_from_url(&url).await?;
     let mut view = discovery.watch(service).await?;
     println!("{service}: {} endpoint(s)", view.current().len());
     for endpoint in view.current().values() {

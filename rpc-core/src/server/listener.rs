@@ -33,7 +33,7 @@ pub(crate) struct Parts {
     pub(crate) announcer: Option<Arc<dyn Announcer>>,
 }
 
-/// Announces the server, then starts the accept loop in the background.
+/// Starts the accept loop in the background, then announces the server.
 pub(crate) async fn start(listener: Listener, parts: Parts) -> ServerHandle {
     let addr = match &listener {
         Listener::Tcp(tcp) => tcp
@@ -43,15 +43,18 @@ pub(crate) async fn start(listener: Listener, parts: Parts) -> ServerHandle {
         #[cfg(unix)]
         Listener::Unix(_, path) => PeerAddr::Unix(Some(path.clone())),
     };
-    if let Some(announcer) = &parts.announcer
-        && let Err(error) = announcer
-            .announce(addr.clone(), parts.services.clone())
-            .await
+    let announcer = parts.announcer.clone();
+    let services = parts.services.clone();
+    let shutdown = CancellationToken::new();
+    // Accept first: a slow or frozen registry delays the announcement (and
+    // the return of `bind`), never the serving of clients that already know
+    // the address.
+    let task = tokio::spawn(accept_loop(listener, addr.clone(), parts, shutdown.clone()));
+    if let Some(announcer) = announcer
+        && let Err(error) = announcer.announce(addr.clone(), services).await
     {
         tracing::error!(%addr, %error, "could not announce the server to its registry");
     }
-    let shutdown = CancellationToken::new();
-    let task = tokio::spawn(accept_loop(listener, addr.clone(), parts, shutdown.clone()));
     ServerHandle::new(addr, shutdown, task)
 }
 

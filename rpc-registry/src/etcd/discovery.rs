@@ -17,8 +17,12 @@ use crate::{Discovery, Endpoint, EndpointSet, EndpointWatch, RegistryError, Regi
 /// background watch from the revision of that read, so no change between the
 /// two is missed. When the watch breaks it is re-established from the last
 /// revision seen, with backoff; when that revision has been compacted away,
-/// the keys are read afresh. While etcd is unreachable the last known
-/// endpoints stay in place, so clients keep calling them. Keys whose value
+/// or etcd answers from another store (its cluster id changed, or its
+/// revision went below one already seen: wiped and restarted), the keys are
+/// read afresh and watched from there. While etcd is unreachable the last known
+/// endpoints stay in place, so clients keep calling them. When most of a
+/// service's endpoints vanish at once, they stay published for a while
+/// ([`EtcdConfig::self_preservation`], two TTLs by default). Keys whose value
 /// does not parse are skipped with a warning.
 #[derive(Clone)]
 pub struct EtcdDiscovery {
@@ -42,8 +46,9 @@ impl EtcdDiscovery {
             return Ok(EndpointWatch::new(receiver.clone()));
         }
         let prefix = self.config.service_prefix(service);
-        let (set, revision) = read(&self.client, &prefix).await?;
-        let (sender, receiver) = watch::channel(Arc::new(set));
+        let (set, position) = read(&self.client, &prefix).await?;
+        let (sender, upstream) = watch::channel(Arc::new(set));
+        let receiver = self.config.self_preservation().apply(upstream);
         {
             let mut services = self.lock();
             if let Some(existing) = services.get(service) {
@@ -52,7 +57,7 @@ impl EtcdDiscovery {
             }
             services.insert(service.to_owned(), receiver.clone());
         }
-        tokio::spawn(watch_loop(self.client.clone(), prefix, revision, sender));
+        tokio::spawn(watch_loop(self.client.clone(), prefix, position, sender));
         Ok(EndpointWatch::new(receiver))
     }
 
@@ -72,24 +77,51 @@ impl Discovery for EtcdDiscovery {
     }
 }
 
-/// Reads every endpoint under `prefix`, with the store's revision.
+/// Where in etcd's history a set of endpoints was read: which store (its
+/// cluster id) and at which revision.
+#[derive(Debug, Clone, Copy)]
+struct Position {
+    cluster_id: u64,
+    revision: i64,
+}
+
+impl Position {
+    fn of(header: Option<&etcd_client::ResponseHeader>) -> Position {
+        Position {
+            cluster_id: header.map_or(0, |h| h.cluster_id()),
+            revision: header.map_or(0, |h| h.revision()),
+        }
+    }
+
+    /// Whether `header` comes from another store than the one this position
+    /// is in: another cluster id (etcd wiped and started as a new cluster),
+    /// or a revision below one already seen (wiped, or restored from an
+    /// older backup, with the same cluster id). Resuming a watch from this
+    /// position there would wait for revisions that mean something else.
+    fn is_replaced_by(&self, header: &etcd_client::ResponseHeader) -> bool {
+        (self.cluster_id != 0 && header.cluster_id() != self.cluster_id)
+            || header.revision() < self.revision
+    }
+}
+
+/// Reads every endpoint under `prefix`, with the store's position.
 async fn read(
     client: &etcd_client::Client,
     prefix: &str,
-) -> Result<(EndpointSet, i64), RegistryError> {
+) -> Result<(EndpointSet, Position), RegistryError> {
     let mut client = client.clone();
     let response = client
         .get(prefix, Some(GetOptions::new().with_prefix()))
         .await
         .map_err(backend)?;
-    let revision = response.header().map_or(0, |h| h.revision());
+    let position = Position::of(response.header());
     let mut set = EndpointSet::new();
     for kv in response.kvs() {
         if let Some(endpoint) = parse(prefix, kv.key(), kv.value()) {
             set.insert(endpoint.id(), endpoint);
         }
     }
-    Ok((set, revision))
+    Ok((set, position))
 }
 
 fn parse(prefix: &str, key: &[u8], value: &[u8]) -> Option<Endpoint> {
@@ -105,10 +137,20 @@ fn parse(prefix: &str, key: &[u8], value: &[u8]) -> Option<Endpoint> {
     }
 }
 
+/// How one watch stream ended.
+enum WatchEnd {
+    /// Broken or refused: resume from the last revision, after a pause.
+    Broken,
+    /// The position is no longer valid: read afresh, then watch from there.
+    Resync,
+    /// Nobody listens any more.
+    Unwatched,
+}
+
 async fn watch_loop(
     client: etcd_client::Client,
     prefix: String,
-    mut revision: i64,
+    mut position: Position,
     sender: watch::Sender<Arc<EndpointSet>>,
 ) {
     let mut failures: u32 = 0;
@@ -116,78 +158,113 @@ async fn watch_loop(
         if sender.is_closed() {
             return;
         }
-        let options = WatchOptions::new()
-            .with_prefix()
-            .with_start_revision(revision + 1);
-        let mut stream = match client.clone().watch(prefix.as_str(), Some(options)).await {
-            Ok(stream) => stream,
-            Err(error) => {
+        match watch_from(&client, &prefix, &mut position, &sender, &mut failures).await {
+            WatchEnd::Unwatched => return,
+            WatchEnd::Broken => {
                 failures += 1;
-                tracing::warn!(%prefix, %error, "cannot watch etcd; keeping the last known endpoints");
                 tokio::time::sleep(retry_delay(failures)).await;
-                continue;
             }
-        };
-        loop {
-            let message = tokio::select! {
-                message = stream.message() => message,
-                () = sender.closed() => return,
-            };
-            let response = match message {
-                Ok(Some(response)) => response,
-                Ok(None) => {
-                    tracing::warn!(%prefix, "etcd watch ended; re-establishing");
-                    break;
+            WatchEnd::Resync => match read(&client, &prefix).await {
+                Ok((set, fresh)) => {
+                    position = fresh;
+                    sender.send_replace(Arc::new(set));
                 }
                 Err(error) => {
-                    tracing::warn!(%prefix, %error, "etcd watch failed; keeping the last known endpoints");
-                    break;
+                    tracing::warn!(%prefix, %error, "fresh read failed; retrying");
+                    failures += 1;
+                    tokio::time::sleep(retry_delay(failures)).await;
+                    // Still invalid: the next watch finds out again.
                 }
-            };
-            failures = 0;
-            if response.compact_revision() > 0 || response.canceled() {
-                // The revision we would resume from is gone: read afresh.
-                tracing::info!(%prefix, compacted = response.compact_revision(), "etcd watch restarted from a fresh read");
-                match read(&client, &prefix).await {
-                    Ok((set, fresh)) => {
-                        revision = fresh;
-                        sender.send_replace(Arc::new(set));
-                    }
-                    Err(error) => tracing::warn!(%prefix, %error, "fresh read failed"),
-                }
-                break;
-            }
-            if response.events().is_empty() {
-                continue;
-            }
-            let mut set = EndpointSet::clone(&sender.borrow());
-            for event in response.events() {
-                let Some(kv) = event.kv() else { continue };
-                revision = revision.max(kv.mod_revision());
-                let Ok(key) = std::str::from_utf8(kv.key()) else {
-                    continue;
-                };
-                let Some(id) = key.strip_prefix(prefix.as_str()) else {
-                    continue;
-                };
-                match event.event_type() {
-                    EventType::Put => {
-                        if let Some(endpoint) = parse(&prefix, kv.key(), kv.value()) {
-                            set.insert(endpoint.id(), endpoint);
-                        }
-                    }
-                    EventType::Delete => {
-                        set.remove(id);
-                    }
-                }
-            }
-            if let Some(header) = response.header() {
-                revision = revision.max(header.revision());
-            }
-            sender.send_replace(Arc::new(set));
+            },
         }
-        failures += 1;
-        tokio::time::sleep(retry_delay(failures)).await;
+    }
+}
+
+/// One watch stream from `position`, applying its events to the published
+/// set until it ends.
+async fn watch_from(
+    client: &etcd_client::Client,
+    prefix: &str,
+    position: &mut Position,
+    sender: &watch::Sender<Arc<EndpointSet>>,
+    failures: &mut u32,
+) -> WatchEnd {
+    let options = WatchOptions::new()
+        .with_prefix()
+        .with_start_revision(position.revision + 1);
+    let mut stream = match client.clone().watch(prefix, Some(options)).await {
+        Ok(stream) => stream,
+        Err(error) => {
+            tracing::warn!(%prefix, %error, "cannot watch etcd; keeping the last known endpoints");
+            return WatchEnd::Broken;
+        }
+    };
+    loop {
+        let message = tokio::select! {
+            message = stream.message() => message,
+            () = sender.closed() => return WatchEnd::Unwatched,
+        };
+        let response = match message {
+            Ok(Some(response)) => response,
+            Ok(None) => {
+                tracing::warn!(%prefix, "etcd watch ended; re-establishing");
+                return WatchEnd::Broken;
+            }
+            Err(error) => {
+                tracing::warn!(%prefix, %error, "etcd watch failed; keeping the last known endpoints");
+                return WatchEnd::Broken;
+            }
+        };
+        *failures = 0;
+        if let Some(header) = response.header()
+            && position.is_replaced_by(header)
+        {
+            tracing::warn!(
+                %prefix,
+                cluster_id = header.cluster_id(),
+                revision = header.revision(),
+                seen_cluster_id = position.cluster_id,
+                seen_revision = position.revision,
+                "etcd's store was replaced (wiped or restored); reading afresh"
+            );
+            return WatchEnd::Resync;
+        }
+        if response.compact_revision() > 0 || response.canceled() {
+            // The revision we would resume from is gone: read afresh.
+            tracing::info!(%prefix, compacted = response.compact_revision(), "etcd watch restarted from a fresh read");
+            return WatchEnd::Resync;
+        }
+        if let Some(header) = response.header() {
+            position.cluster_id = header.cluster_id();
+        }
+        if response.events().is_empty() {
+            continue;
+        }
+        let mut set = EndpointSet::clone(&sender.borrow());
+        for event in response.events() {
+            let Some(kv) = event.kv() else { continue };
+            position.revision = position.revision.max(kv.mod_revision());
+            let Ok(key) = std::str::from_utf8(kv.key()) else {
+                continue;
+            };
+            let Some(id) = key.strip_prefix(prefix) else {
+                continue;
+            };
+            match event.event_type() {
+                EventType::Put => {
+                    if let Some(endpoint) = parse(prefix, kv.key(), kv.value()) {
+                        set.insert(endpoint.id(), endpoint);
+                    }
+                }
+                EventType::Delete => {
+                    set.remove(id);
+                }
+            }
+        }
+        if let Some(header) = response.header() {
+            position.revision = position.revision.max(header.revision());
+        }
+        sender.send_replace(Arc::new(set));
     }
 }
 

@@ -147,14 +147,53 @@ impl Etcd {
         }
     }
 
+    /// Freezes member `i` (SIGSTOP): its sockets stay open, nothing answers.
+    pub fn freeze(&self, i: usize) {
+        self.signal(i, "-STOP");
+    }
+
+    /// Resumes a frozen member `i` (SIGCONT).
+    pub fn thaw(&self, i: usize) {
+        self.signal(i, "-CONT");
+    }
+
+    fn signal(&self, i: usize, signal: &str) {
+        let pid = self.members[i]
+            .child
+            .as_ref()
+            .expect("a running member")
+            .id();
+        let status = Command::new("kill")
+            .arg(signal)
+            .arg(pid.to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+
     /// Kills a single-member etcd, wipes its data and starts it again on the
-    /// same ports: every key and lease is gone.
+    /// same ports: every key and lease is gone, and the revisions start
+    /// again from 1. It comes back as a new cluster (new cluster id).
     pub async fn restart_empty(&mut self) {
+        self.token = format!("{}-again", self.token);
+        self.restart_wiped().await;
+    }
+
+    /// Like [`Etcd::restart_empty`], but with the same name, peer URL and
+    /// cluster token, so the new store has the old cluster id: only its
+    /// revisions tell it apart.
+    pub async fn restart_wiped(&mut self) {
         assert_eq!(self.members.len(), 1, "only for a single member");
         self.kill(0);
         let _ = std::fs::remove_dir_all(self.members[0].data_dir.join("data"));
-        self.token = format!("{}-again", self.token);
         self.spawn(0);
+        self.wait_ready().await;
+    }
+
+    /// Starts killed member `i` of a cluster again with its data.
+    pub async fn restart_member(&mut self, i: usize) {
+        assert!(self.members[i].child.is_none(), "member {i} is running");
+        self.spawn(i);
         self.wait_ready().await;
     }
 
@@ -272,3 +311,5 @@ pub fn init_tracing() {
         .with_test_writer()
         .try_init();
 }
+
+pub mod who;
