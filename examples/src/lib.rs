@@ -26,7 +26,8 @@ pub struct Reply {
     pub c: i64,
 }
 
-/// Integer arithmetic, rpcx's classic example service.
+/// Integer arithmetic, rpcx's classic example service. On the wire its
+/// methods are `Arith.Mul` and `Arith.Div`, as in rpcx's Go examples.
 #[rpc::service]
 pub trait Arith {
     /// `a * b`; the reply carries a `served-by` metadata entry.

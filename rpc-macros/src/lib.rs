@@ -11,7 +11,8 @@
 //! pub trait Arith {
 //!     /// `a * b`.
 //!     async fn mul(&self, ctx: &rpc::Context, args: Args) -> Result<i64, rpc::Status>;
-//!     #[rpc(name = "Add")]
+//!     /// On the wire `Arith.Plus` instead of `Arith.Add`.
+//!     #[rpc(name = "Plus")]
 //!     async fn add(&self, args: Args) -> Result<i64, rpc::Status>;
 //!     async fn ping(&self) -> Result<(), rpc::Status>;
 //! }
@@ -50,16 +51,27 @@ use crate::parse::{NameOptions, ServiceDef, is_plain_name, is_rpc_attribute};
 /// ```ignore
 /// #[rpc::service]                     // or #[rpc::service(name = "ArithService")]
 /// pub trait Arith {
-///     async fn mul(&self, ctx: &rpc::Context, args: Args) -> Result<Reply, rpc::Status>;
-///     #[rpc(name = "Add")]            // the wire name; by default the Rust name
+///     async fn mul(&self, ctx: &rpc::Context, args: Args) -> Result<Reply, rpc::Status>; // `Arith.Mul`
+///     #[rpc(name = "plus")]           // the wire name, exactly as given
 ///     async fn add(&self, args: Args) -> Result<Reply, MyError>; // MyError: Into<rpc::Status>
+///     async fn get_user(&self, id: u64) -> Result<User, rpc::Status>; // `Arith.GetUser`
 ///     async fn ping(&self) -> Result<(), rpc::Status>;           // the wire argument is `()`
 /// }
 /// ```
 ///
+/// **Wire names** (`docs/PROTOCOL.md` §3.1), as rpcx's Go services have them,
+/// so that a Go client's `Arith.Mul` reaches `mul`: the service is called by
+/// the trait's name as written (`Arith`); a method by its Rust name in
+/// UpperCamelCase: each word between underscores gets an upper-case first
+/// letter and the underscores go (`mul` → `Mul`, `get_user` → `GetUser`,
+/// `div2` → `Div2`, `r#type` → `Type`); nothing else changes. `name = "..."`
+/// on `#[rpc::service(...)]` or on a method's `#[rpc(...)]` replaces the
+/// default and is used exactly as written. Names are case-sensitive, 1 to
+/// 255 bytes, and unique within a service; breaking either is a compile error.
+///
 /// Each method is an `async fn` taking `&self`, then optionally the call's
-/// `&Context` (a reference to a type named `Context`, right after `&self`),
-/// then at most one argument with a plain name, and returning
+/// context, written `&Context` (imported from `rpc`) or `&rpc::Context`,
+/// right after `&self`, then at most one argument with a plain name, and returning
 /// `Result<Reply, Error>` with `Error: Into<rpc::Status>`. The argument and
 /// the reply are payloads: each gets every codec its type supports (serde:
 /// JSON and msgpack; prost: protobuf; both: all three; `Bytes`: raw). The

@@ -7,6 +7,7 @@
 mod method;
 mod options;
 mod service;
+mod wire_name;
 
 pub(crate) use method::{MethodDef, is_plain_name, is_rpc_attribute};
 pub(crate) use options::NameOptions;

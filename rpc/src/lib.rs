@@ -13,8 +13,8 @@
 //! pub trait Arith {
 //!     /// `a * b`; says who answered in the reply metadata.
 //!     async fn mul(&self, ctx: &Context, args: Args) -> Result<i64, Status>;
-//!     /// `a / b`, renamed on the wire.
-//!     #[rpc(name = "Div")]
+//!     /// `a / b`. On the wire a method is named in UpperCamelCase, as
+//!     /// rpcx's Go methods are: this one is `Arith.Div`.
 //!     async fn div(&self, args: Args) -> Result<i64, Status>;
 //! }
 //!
@@ -49,7 +49,8 @@
 //! let error = arith.div(&Args { a: 1, b: 0 }).await.unwrap_err();
 //! assert_eq!(error.code(), rpc::Code::Application);
 //!
-//! // Dynamic calls by wire name, for tools without the trait:
+//! // Dynamic calls by wire name, for tools without the trait
+//! // (`#[rpc(name = "...")]` on a method would choose another name):
 //! let quotient: i64 = Client::new(addr.to_string()).call("Arith", "Div", &Args { a: 84, b: 2 }).await?;
 //! assert_eq!(quotient, 42);
 //!

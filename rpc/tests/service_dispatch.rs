@@ -62,8 +62,9 @@ impl From<ArithError> for Status {
 pub trait Arith {
     /// `a * b`; echoes the caller's `trace-id` metadata on the reply.
     async fn mul(&self, ctx: &rpc::Context, args: Args) -> Result<Answer, rpc::Status>;
-    /// `a + b`, refusing overflow with the handler's own error type.
-    #[rpc(name = "Add")]
+    /// `a + b`, refusing overflow with the handler's own error type; named
+    /// `Sum` on the wire.
+    #[rpc(name = "Sum")]
     async fn add(&self, args: Args) -> Result<Answer, ArithError>;
     /// How many times it was called, this call included.
     async fn ping(&self) -> Result<u64, rpc::Status>;
@@ -105,7 +106,7 @@ impl Arith for Calculator {
 #[rpc::service(name = "tools.Echo")]
 pub trait Echo {
     /// Returns the argument.
-    #[rpc(name = "Say")]
+    #[rpc(name = "speak")]
     async fn say(&self, text: String) -> Result<String, rpc::Status>;
 }
 
@@ -150,10 +151,10 @@ async fn serve(
 fn name_and_methods_are_the_wire_names() {
     let server = arith();
     assert_eq!(server.name(), "Arith");
-    assert_eq!(server.methods(), ["mul", "Add", "ping", "join"]);
+    assert_eq!(server.methods(), ["Mul", "Sum", "Ping", "Join"]);
     let echo = EchoServer::new(Parrot);
     assert_eq!(echo.name(), "tools.Echo");
-    assert_eq!(echo.methods(), ["Say"]);
+    assert_eq!(echo.methods(), ["speak"]);
     assert_eq!(
         format!("{:?}", echo.clone()),
         r#"EchoServer { service: "tools.Echo", .. }"#
@@ -168,7 +169,7 @@ async fn each_codec_is_answered_in_that_codec() {
     let args = Args { a: 7, b: 8 };
     for codec in SERDE_AND_PROTOBUF {
         let payload = encode(PayloadCodec::all(), &args, codec);
-        let reply = serve(&server, Context::new("Arith", "mul"), codec, payload)
+        let reply = serve(&server, Context::new("Arith", "Mul"), codec, payload)
             .await
             .unwrap_or_else(|status| panic!("{codec}: {status}"));
         let answer = PayloadCodec::<Answer>::all()
@@ -177,7 +178,7 @@ async fn each_codec_is_answered_in_that_codec() {
         assert_eq!(answer, Answer { value: 56 }, "{codec}");
     }
     let payload = Bytes::from_static(br#"{"a":7,"b":8}"#);
-    let reply = serve(&server, Context::new("Arith", "mul"), Codec::Json, payload)
+    let reply = serve(&server, Context::new("Arith", "Mul"), Codec::Json, payload)
         .await
         .unwrap();
     assert_eq!(&reply.payload[..], br#"{"value":56}"#);
@@ -186,7 +187,7 @@ async fn each_codec_is_answered_in_that_codec() {
 #[tokio::test]
 async fn the_context_carries_metadata_both_ways() {
     let metadata: Metadata = [("trace-id", "abc-123")].into_iter().collect();
-    let context = Context::new("Arith", "mul").with_metadata(metadata);
+    let context = Context::new("Arith", "Mul").with_metadata(metadata);
     let payload = encode(PayloadCodec::all(), &Args { a: 2, b: 3 }, Codec::MsgPack);
     let reply = serve(&arith(), context, Codec::MsgPack, payload)
         .await
@@ -196,22 +197,55 @@ async fn the_context_carries_metadata_both_ways() {
 }
 
 #[tokio::test]
+async fn a_method_answers_to_its_upper_camel_case_name_only() {
+    let server = arith();
+    let payload = encode(PayloadCodec::all(), &Args { a: 6, b: 7 }, Codec::Json);
+    let reply = serve(
+        &server,
+        Context::new("Arith", "Mul"),
+        Codec::Json,
+        payload.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(&reply.payload[..], br#"{"value":42}"#);
+    for method in ["mul", "MUL"] {
+        let status = serve(
+            &server,
+            Context::new("Arith", method),
+            Codec::Json,
+            payload.clone(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(status.code(), Code::MethodNotFound, "{method}: {status}");
+    }
+}
+
+#[tokio::test]
 async fn a_renamed_method_answers_to_its_wire_name_only() {
     let server = arith();
     let payload = encode(PayloadCodec::all(), &Args { a: 2, b: 3 }, Codec::Json);
     let reply = serve(
         &server,
-        Context::new("Arith", "Add"),
+        Context::new("Arith", "Sum"),
         Codec::Json,
         payload.clone(),
     )
     .await
     .unwrap();
     assert_eq!(&reply.payload[..], br#"{"value":5}"#);
-    let status = serve(&server, Context::new("Arith", "add"), Codec::Json, payload)
+    for method in ["Add", "add"] {
+        let status = serve(
+            &server,
+            Context::new("Arith", method),
+            Codec::Json,
+            payload.clone(),
+        )
         .await
         .unwrap_err();
-    assert_eq!(status.code(), Code::MethodNotFound);
+        assert_eq!(status.code(), Code::MethodNotFound, "{method}: {status}");
+    }
 }
 
 #[tokio::test]
@@ -219,7 +253,7 @@ async fn a_method_without_argument_takes_the_unit_payload() {
     let server = arith();
     for (count, codec) in (1..).zip(SERDE_AND_PROTOBUF) {
         let payload = encode(PayloadCodec::all(), &(), codec);
-        let reply = serve(&server, Context::new("Arith", "ping"), codec, payload)
+        let reply = serve(&server, Context::new("Arith", "Ping"), codec, payload)
             .await
             .unwrap();
         assert_eq!(
@@ -231,7 +265,7 @@ async fn a_method_without_argument_takes_the_unit_payload() {
     }
     let status = serve(
         &server,
-        Context::new("Arith", "ping"),
+        Context::new("Arith", "Ping"),
         Codec::Json,
         Bytes::from_static(b"[1, 2"),
     )
@@ -245,7 +279,7 @@ async fn an_unsupported_codec_is_refused_before_the_handler_runs() {
     let server = arith();
     let status = serve(
         &server,
-        Context::new("Arith", "mul"),
+        Context::new("Arith", "Mul"),
         Codec::Raw,
         Bytes::from_static(b"x"),
     )
@@ -255,7 +289,7 @@ async fn an_unsupported_codec_is_refused_before_the_handler_runs() {
     // `Words` is serde only.
     let status = serve(
         &server,
-        Context::new("Arith", "join"),
+        Context::new("Arith", "Join"),
         Codec::Protobuf,
         Bytes::new(),
     )
@@ -265,7 +299,7 @@ async fn an_unsupported_codec_is_refused_before_the_handler_runs() {
     // `ping` did not run for a refused call.
     let status = serve(
         &server,
-        Context::new("Arith", "ping"),
+        Context::new("Arith", "Ping"),
         Codec::Raw,
         Bytes::new(),
     )
@@ -274,7 +308,7 @@ async fn an_unsupported_codec_is_refused_before_the_handler_runs() {
     assert_eq!(status.code(), Code::UnsupportedCodec, "{status}");
     let reply = serve(
         &server,
-        Context::new("Arith", "ping"),
+        Context::new("Arith", "Ping"),
         Codec::Json,
         Bytes::from_static(b"null"),
     )
@@ -294,7 +328,7 @@ async fn a_payload_that_does_not_decode_is_a_bad_request() {
     ] {
         let status = serve(
             &server,
-            Context::new("Arith", "mul"),
+            Context::new("Arith", "Mul"),
             codec,
             Bytes::from_static(garbage),
         )
@@ -308,14 +342,14 @@ async fn a_payload_that_does_not_decode_is_a_bad_request() {
 async fn an_unknown_method_is_method_not_found() {
     let status = serve(
         &arith(),
-        Context::new("Arith", "div"),
+        Context::new("Arith", "Div"),
         Codec::Json,
         Bytes::from_static(b"{}"),
     )
     .await
     .unwrap_err();
     assert_eq!(status.code(), Code::MethodNotFound);
-    assert!(status.message().contains("div"), "{status}");
+    assert!(status.message().contains("Div"), "{status}");
 }
 
 #[tokio::test]
@@ -325,7 +359,7 @@ async fn the_handlers_error_comes_back_as_its_status() {
         &Args { a: i64::MAX, b: 1 },
         Codec::Json,
     );
-    let status = serve(&arith(), Context::new("Arith", "Add"), Codec::Json, payload)
+    let status = serve(&arith(), Context::new("Arith", "Sum"), Codec::Json, payload)
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::Application);
@@ -340,7 +374,7 @@ async fn calls_run_on_spawned_tasks() {
             let server = Arc::clone(&server);
             tokio::spawn(async move {
                 let payload = encode(PayloadCodec::all(), &Args { a: n, b: n }, Codec::Json);
-                serve(&*server, Context::new("Arith", "mul"), Codec::Json, payload).await
+                serve(&*server, Context::new("Arith", "Mul"), Codec::Json, payload).await
             })
         })
         .collect();

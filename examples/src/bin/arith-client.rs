@@ -14,7 +14,7 @@
 use std::error::Error;
 
 use examples::cli::CommandLine;
-use examples::{Args, ArithClient};
+use examples::{Args, ArithClient, Reply};
 use rpc::registry::discovery_from_url;
 use rpc::{CallOptions, Client, Codec};
 
@@ -66,20 +66,30 @@ async fn call_all(addr: &str) -> Result<(), Box<dyn Error>> {
             return Err(format!("{codec}: {a} * {b} came back as {}", reply.value.c).into());
         }
         println!(
-            "Arith.mul({a}, {b}) = {} via {codec} from {addr} ({})",
+            "Arith.Mul({a}, {b}) = {} via {codec} from {addr} ({})",
             reply.value.c,
             reply.metadata.get("served-by").unwrap_or("?")
         );
     }
+    // A dynamic call names the method as every client on the wire does,
+    // Go rpcx clients included: `Mul`, the Rust `mul` in UpperCamelCase.
+    let by_name: Reply = client
+        .channel()
+        .call("Arith", "Mul", &Args { a: 6, b: 7 })
+        .await?;
+    if by_name.c != 42 {
+        return Err(format!("Arith.Mul(6, 7) by name came back as {}", by_name.c).into());
+    }
+    println!("Arith.Mul(6, 7) = {} (called by wire name)", by_name.c);
     let quotient = client.div(&Args { a: 84, b: 2 }).await?;
-    println!("Arith.div(84, 2) = {}", quotient.c);
+    println!("Arith.Div(84, 2) = {}", quotient.c);
     match client.div(&Args { a: 1, b: 0 }).await {
         Err(status) if status.code() == rpc::Code::Application => {
-            println!("Arith.div(1, 0) -> {status}")
+            println!("Arith.Div(1, 0) -> {status}")
         }
         other => {
             return Err(
-                format!("Arith.div(1, 0) should be an application error: {other:?}").into(),
+                format!("Arith.Div(1, 0) should be an application error: {other:?}").into(),
             );
         }
     }

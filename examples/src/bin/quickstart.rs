@@ -1,7 +1,7 @@
 //! The one-process quickstart, no external service needed:
 //!
 //! 1. one `Arith` server on a free loopback port, called through the typed
-//!    client in each codec;
+//!    client in each codec, and once by wire name (`Arith.Mul`);
 //! 2. three servers with weights 1, 2 and 3 in the in-process registry, and
 //!    an XClient per selector making a few thousand calls: who answered how
 //!    many;
@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use examples::{Args, ArithClient, ArithImpl, ArithServer};
+use examples::{Args, ArithClient, ArithImpl, ArithServer, Reply};
 use rpc::{
     CallOptions, Client, Codec, Compression, CompressionPolicy, EndpointMetadata, FailMode,
     MemoryRegistry, Registration, SelectMode, Server, ServerHandle, XClient,
@@ -56,7 +56,7 @@ async fn one_server() -> Result<(), Box<dyn Error>> {
             .metadata("trace-id", "quickstart-1");
         let reply = client.mul_with(&args, options).await?;
         println!(
-            "client: Arith.mul({}, {}) = {:<3} codec {codec:<8} served by {}",
+            "client: Arith.Mul({}, {}) = {:<3} codec {codec:<8} served by {}",
             args.a,
             args.b,
             reply.value.c,
@@ -68,13 +68,23 @@ async fn one_server() -> Result<(), Box<dyn Error>> {
         .compression(CompressionPolicy::new(Compression::Zstd).with_threshold(0));
     let reply = client.mul_with(&Args { a: 6, b: 7 }, compressed).await?;
     println!(
-        "client: Arith.mul(6, 7) = {}  (msgpack, zstd-compressed)",
+        "client: Arith.Mul(6, 7) = {}  (msgpack, zstd-compressed)",
         reply.value.c
     );
     match client.div(&Args { a: 1, b: 0 }).await {
         Ok(reply) => return Err(format!("1 / 0 should fail, got {}", reply.c).into()),
-        Err(status) => println!("client: Arith.div(1, 0) failed as expected: {status}"),
+        Err(status) => println!("client: Arith.Div(1, 0) failed as expected: {status}"),
     }
+    // Without the trait, as a tool or a Go rpcx client calls: by wire name,
+    // the method's Rust name in UpperCamelCase (`mul` is `Mul`).
+    let by_name: Reply = client
+        .channel()
+        .call("Arith", "Mul", &Args { a: 9, b: 9 })
+        .await?;
+    println!(
+        "client: Arith.Mul(9, 9) = {}  (a dynamic call by wire name)",
+        by_name.c
+    );
     server.shutdown_and_wait().await;
     println!("server: stopped\n");
     Ok(())

@@ -4,20 +4,20 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::{
-    Attribute, FnArg, GenericArgument, Ident, Meta, Pat, PathArguments, ReturnType, Signature,
-    TraitItemFn, Type, TypePath, TypeReference,
+    Attribute, FnArg, GenericArgument, Ident, Meta, Pat, Path, PathArguments, ReturnType,
+    Signature, TraitItemFn, Type, TypePath, TypeReference,
 };
 
 use super::NameOptions;
-use super::options::check_wire_name;
+use super::wire_name::{check_wire_name, upper_camel_case};
 use crate::errors::Errors;
 
 /// One method of the service, as the generators need it.
 pub(crate) struct MethodDef {
     /// The Rust name, as written (possibly a raw identifier).
     pub(crate) ident: Ident,
-    /// The name calls carry on the wire: `#[rpc(name = "...")]`, or the
-    /// Rust name.
+    /// The name calls carry on the wire: `#[rpc(name = "...")]` as given,
+    /// or the Rust name in UpperCamelCase (`get_user` → `GetUser`).
     pub(crate) wire_name: String,
     /// What to point at when the wire name is the problem: the `name`
     /// literal if there is one, otherwise the method's name.
@@ -78,8 +78,18 @@ impl MethodDef {
         let (wire_name, wire_name_tokens) = match &options.name {
             Some(literal) => (literal.value(), literal.to_token_stream()),
             None => {
-                let name = sig.ident.unraw().to_string();
-                errors.capture(check_wire_name(&name, &sig.ident));
+                let rust_name = sig.ident.unraw().to_string();
+                let name = upper_camel_case(&rust_name);
+                if name.is_empty() {
+                    errors.spanned(
+                        &sig.ident,
+                        format_args!(
+                            "`{rust_name}` gives an empty wire name (underscores are dropped); give one with `#[rpc(name = \"...\")]`"
+                        ),
+                    );
+                } else {
+                    errors.capture(check_wire_name(&name, &sig.ident));
+                }
                 (name, sig.ident.to_token_stream())
             }
         };
@@ -188,8 +198,15 @@ fn parse_parameters(sig: &Signature, errors: &mut Errors) -> (bool, Option<Type>
         FnArg::Receiver(_) => None,
     });
     for (position, param) in typed.enumerate() {
-        if let Some(reference) = context_reference(&param.ty) {
-            if position != 0 {
+        if let Some((reference, path)) = context_reference(&param.ty) {
+            if !is_rpc_context(path) {
+                // Generated code passes `rpc::Context` here: any other type
+                // would fail there, at a span the user did not write.
+                errors.spanned(
+                    &reference.elem,
+                    "the context parameter is `&rpc::Context`: write `&Context` (with `use rpc::Context;`) or `&rpc::Context`",
+                );
+            } else if position != 0 {
                 errors.spanned(param, "the context parameter must come right after `&self`");
             } else if let Some(mutability) = &reference.mutability {
                 errors.spanned(
@@ -277,20 +294,40 @@ fn check_payload_type(ty: &Type, what: &str, errors: &mut Errors) {
     }
 }
 
-/// `&Context` or `&mut Context` (any path ending in `Context`).
-fn context_reference(ty: &Type) -> Option<&TypeReference> {
+/// A reference to a type whose path ends in `Context` (`&Context`,
+/// `&mut rpc::Context`, `&other::Context<'_>`…), with that path: such a
+/// parameter is meant as the call's context, or is a mistake, since an
+/// argument is never a reference.
+fn context_reference(ty: &Type) -> Option<(&TypeReference, &Path)> {
     let Type::Reference(reference) = peel(ty) else {
         return None;
     };
     match peel(&reference.elem) {
         Type::Path(TypePath { qself: None, path })
-            if path.segments.last().is_some_and(|segment| {
-                segment.ident == "Context" && segment.arguments.is_none()
-            }) =>
+            if path
+                .segments
+                .last()
+                .is_some_and(|segment| segment.ident == "Context") =>
         {
-            Some(reference)
+            Some((reference, path))
         }
         _ => None,
+    }
+}
+
+/// Whether `path` is one of the two spellings of the runtime's context the
+/// macro accepts: `Context` (imported from `rpc`) or `rpc::Context` (with or
+/// without a leading `::`), without generic arguments.
+fn is_rpc_context(path: &Path) -> bool {
+    let names: Vec<_> = path
+        .segments
+        .iter()
+        .map(|segment| segment.arguments.is_none().then_some(&segment.ident))
+        .collect();
+    match names[..] {
+        [Some(context)] => path.leading_colon.is_none() && context == "Context",
+        [Some(krate), Some(context)] => krate == "rpc" && context == "Context",
+        _ => false,
     }
 }
 

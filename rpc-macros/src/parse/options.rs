@@ -6,10 +6,8 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Ident, LitStr, Token};
 
+use super::wire_name::check_wire_name;
 use crate::errors::Errors;
-
-/// The longest wire name: the frame stores a name's length in one byte.
-const MAX_WIRE_NAME_BYTES: usize = 255;
 
 /// One `key = "value"` pair, before its key is checked.
 struct Entry {
@@ -68,25 +66,4 @@ impl Parse for NameOptions {
         errors.finish()?;
         Ok(options)
     }
-}
-
-/// Checks that `name` can be sent: not empty, and short enough for the
-/// frame's one-byte length. The error points at `tokens`.
-pub(crate) fn check_wire_name(name: &str, tokens: impl quote::ToTokens) -> syn::Result<()> {
-    if name.is_empty() {
-        return Err(syn::Error::new_spanned(
-            tokens,
-            "a wire name cannot be empty",
-        ));
-    }
-    if name.len() > MAX_WIRE_NAME_BYTES {
-        return Err(syn::Error::new_spanned(
-            tokens,
-            format_args!(
-                "a wire name is at most {MAX_WIRE_NAME_BYTES} bytes (the frame stores its length in one byte); this one is {} bytes",
-                name.len()
-            ),
-        ));
-    }
-    Ok(())
 }

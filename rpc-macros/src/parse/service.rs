@@ -6,7 +6,7 @@ use quote::format_ident;
 use syn::ext::IdentExt;
 use syn::{Ident, ItemTrait, TraitItem};
 
-use super::options::check_wire_name;
+use super::wire_name::check_wire_name;
 use super::{MethodDef, NameOptions, is_rpc_attribute};
 use crate::errors::Errors;
 
@@ -208,10 +208,10 @@ mod tests {
         assert_eq!(
             shapes,
             [
-                ("mul", true, true, 1),
+                ("Mul", true, true, 1),
                 ("Add", false, true, 0),
-                ("ping", true, false, 0),
-                ("type", false, false, 0),
+                ("Ping", true, false, 0),
+                ("Type", false, false, 0),
             ]
         );
     }
@@ -252,7 +252,7 @@ mod tests {
         let messages = errors(parse(parse_quote! {
             trait Arith {
                 async fn add(&self) -> Result<(), Status>;
-                #[rpc(name = "add")]
+                #[rpc(name = "Add")]
                 async fn plus(&self) -> Result<(), Status>;
                 #[rpc(name = "")]
                 async fn empty(&self) -> Result<(), Status>;
@@ -271,6 +271,57 @@ mod tests {
             messages[3].contains("already used by `add`"),
             "{}",
             messages[3]
+        );
+    }
+
+    #[test]
+    fn derived_wire_names_can_collide_and_are_reported() {
+        let messages = errors(parse(parse_quote! {
+            trait Users {
+                async fn get_user(&self) -> Result<(), Status>;
+                async fn get_user_(&self) -> Result<(), Status>;
+                #[rpc(name = "get_user")]
+                async fn lower(&self) -> Result<(), Status>;
+                async fn __(&self) -> Result<(), Status>;
+            }
+        }));
+        assert_eq!(messages.len(), 2, "{messages:#?}");
+        // Each method's own errors come first, then the checks across methods.
+        assert!(
+            messages[0].contains("`__` gives an empty wire name"),
+            "{}",
+            messages[0]
+        );
+        assert_eq!(
+            messages[1],
+            "the wire name \"GetUser\" is already used by `get_user`; give one of them another with `#[rpc(name = \"...\")]`"
+        );
+    }
+
+    #[test]
+    fn the_context_is_recognised_by_its_two_spellings_only() {
+        let service = parse(parse_quote! {
+            trait Spellings {
+                async fn plain(&self, ctx: &Context) -> Result<(), Status>;
+                async fn through_facade(&self, ctx: &rpc::Context) -> Result<(), Status>;
+                async fn absolute(&self, ctx: &::rpc::Context, x: u8) -> Result<(), Status>;
+            }
+        })
+        .unwrap_or_else(|error| panic!("{error}"));
+        assert!(service.methods.iter().all(|method| method.has_context));
+        let messages = errors(parse(parse_quote! {
+            trait Others {
+                async fn foreign(&self, ctx: &tarpc::context::Context) -> Result<(), Status>;
+                async fn task(&self, cx: &mut std::task::Context<'_>) -> Result<(), Status>;
+                async fn absolute(&self, ctx: &::Context) -> Result<(), Status>;
+            }
+        }));
+        assert_eq!(messages.len(), 3, "{messages:#?}");
+        assert!(
+            messages
+                .iter()
+                .all(|message| message.starts_with("the context parameter is `&rpc::Context`")),
+            "{messages:#?}"
         );
     }
 

@@ -61,6 +61,6 @@ fn main() {
     let server = GeometryServer::new(Plane);
     assert_eq!(
         rpc::Service::methods(&server),
-        ["mirror", "norm", "label", "echo"]
+        ["Mirror", "Norm", "Label", "Echo"]
     );
 }

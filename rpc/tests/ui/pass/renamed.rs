@@ -2,10 +2,11 @@
 
 #[rpc::service(name = "math.Arith")]
 pub trait Arith {
-    #[rpc(name = "Add")]
+    /// Used exactly as given: not `Add`, the default.
+    #[rpc(name = "add")]
     async fn add(&self, args: (i64, i64)) -> Result<i64, rpc::Status>;
     async fn neg(&self, x: i64) -> Result<i64, rpc::Status>;
-    /// A raw identifier's wire name has no `r#`.
+    /// A raw identifier's wire name has no `r#`: `Type`.
     async fn r#type(&self) -> Result<String, rpc::Status>;
 }
 
@@ -28,7 +29,7 @@ impl Arith for Calculator {
 fn main() {
     let server = ArithServer::new(Calculator);
     assert_eq!(rpc::Service::name(&server), "math.Arith");
-    assert_eq!(rpc::Service::methods(&server), ["Add", "neg", "type"]);
+    assert_eq!(rpc::Service::methods(&server), ["add", "Neg", "Type"]);
     assert_eq!(ArithClient::<rpc::Client>::SERVICE_NAME, "math.Arith");
     let client = ArithClient::new(rpc::Client::new("127.0.0.1:8972"));
     drop(client.type_with(rpc::CallOptions::new()));

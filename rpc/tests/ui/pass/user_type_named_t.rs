@@ -22,5 +22,5 @@ impl Convert for Identity {
 
 fn main() {
     let server = ConvertServer::new(Identity);
-    assert_eq!(rpc::Service::methods(&server), ["convert"]);
+    assert_eq!(rpc::Service::methods(&server), ["Convert"]);
 }

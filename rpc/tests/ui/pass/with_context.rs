@@ -36,6 +36,6 @@ fn main() {
     let server = ArithServer::new(Calculator);
     assert_service(&server);
     assert_eq!(rpc::Service::name(&server), "Arith");
-    assert_eq!(rpc::Service::methods(&server), ["mul"]);
+    assert_eq!(rpc::Service::methods(&server), ["Mul"]);
     let _client: ArithClient = ArithClient::new(rpc::Client::new("127.0.0.1:8972"));
 }
