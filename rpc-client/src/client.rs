@@ -46,7 +46,7 @@ impl fmt::Display for Target {
 /// use rpc_client::{CallOptions, Client};
 ///
 /// let client = Client::new("127.0.0.1:8972");
-/// let reply: i64 = client.call("Arith", "mul", &(7, 8)).await?;
+/// let reply: i64 = client.call("Arith", "Mul", &(7, 8)).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

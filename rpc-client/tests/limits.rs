@@ -177,3 +177,33 @@ async fn the_client_refuses_to_send_a_frame_above_its_own_limit() {
     );
     server.shutdown_and_wait().await;
 }
+
+/// A service whose wire name no frame can carry.
+struct Unnamed;
+
+impl rpc_core::Service for Unnamed {
+    fn name(&self) -> &'static str {
+        ""
+    }
+
+    fn methods(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn call(
+        &self,
+        call: rpc_core::ServiceCall,
+    ) -> rpc_core::BoxFuture<Result<rpc_core::ServiceReply, rpc_core::Status>> {
+        rpc_core::dispatch::unknown_method(&call)
+    }
+}
+
+#[tokio::test]
+async fn a_service_with_an_empty_name_is_refused_at_bind() {
+    let error = Server::builder()
+        .service(Unnamed)
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{error}");
+}

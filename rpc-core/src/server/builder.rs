@@ -242,6 +242,14 @@ impl ServerBuilder {
                 format!("service {name:?} registered twice"),
             ));
         }
+        // The wire carries names of 1 to 255 bytes (docs/PROTOCOL.md §3.1):
+        // a service named otherwise could never be called.
+        if let Some(name) = self.services.keys().find(|n| n.is_empty() || n.len() > 255) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("service name {name:?} is not 1 to 255 bytes long"),
+            ));
+        }
         let mut names: Vec<&'static str> = self.services.keys().copied().collect();
         names.sort_unstable();
         let router = Router::new(self.services, self.auth);
