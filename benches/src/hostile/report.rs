@@ -53,6 +53,9 @@ pub async fn during<F: Future<Output = AttackerStats>>(
 
 /// The closing table of every measurement.
 pub fn print_table(measurements: &[Measurement]) {
+    if measurements.is_empty() {
+        return;
+    }
     println!();
     println!(
         "| phase | bystander ok | errors | p50 µs | p99 µs | max µs | attacker conns | sent | replies | server closed | first close ms | last close ms | open at end |"
