@@ -91,8 +91,15 @@ for side in server client; do
     {
         echo "# perf report --no-children --stdio: $side side of $setting"
         echo "# $(grep '^result' "$work/client.out")"
+        # Flat first (where the time is), then the call graphs (who called
+        # it). sed, not head: head would close the pipe early, and the
+        # resulting SIGPIPE ends the script under pipefail.
+        echo "## flat profile"
+        perf report -i "$work/$side.data" --no-children --stdio -g none --percent-limit 0.3 2>/dev/null \
+            | grep -v '^$' | grep -v '^#' | sed -n '1,80p'
+        echo "## call graphs"
         perf report -i "$work/$side.data" --no-children --stdio --percent-limit 0.5 2>/dev/null \
-            | grep -v '^$' | head -n 400
+            | grep -v '^$' | sed -n '1,400p'
     } >"$out/$side-report.txt"
     if command -v inferno-flamegraph >/dev/null 2>&1; then
         perf script -i "$work/$side.data" 2>/dev/null | inferno-collapse-perf \

@@ -5,9 +5,11 @@
 //! cross-thread wake-up per call, which is most of a trivial handler's cost;
 //! but everything a handler does before its first `.await` then runs on the
 //! reader's core, one connection's calls one after another. So the reader
-//! times its inline polls: one that took longer than [`SLOW_POLL`] switches
-//! the connection to spawning its next [`SPAWN_STREAK`] calls, which the
-//! runtime spreads over every core, and then it samples inline again.
+//! times its inline polls: two in a row that took longer than [`SLOW_POLL`]
+//! (one alone may be the thread being preempted) switch the connection to
+//! spawning its next [`SPAWN_STREAK`] calls, which the runtime spreads over
+//! every core; then it samples inline again, and one more slow poll starts
+//! the next streak.
 
 use std::time::Duration;
 
@@ -22,6 +24,8 @@ pub(crate) const SPAWN_STREAK: u32 = 64;
 #[derive(Debug, Default)]
 pub(crate) struct InlinePolicy {
     spawn_next: u32,
+    /// Slow inline polls in a row (kept across a streak).
+    slow_in_a_row: u32,
 }
 
 impl InlinePolicy {
@@ -37,7 +41,12 @@ impl InlinePolicy {
 
     /// Records how long an inline first poll took.
     pub(crate) fn polled(&mut self, took: Duration) {
-        if took > SLOW_POLL {
+        if took <= SLOW_POLL {
+            self.slow_in_a_row = 0;
+            return;
+        }
+        self.slow_in_a_row = self.slow_in_a_row.saturating_add(1);
+        if self.slow_in_a_row >= 2 {
             self.spawn_next = SPAWN_STREAK;
         }
     }
@@ -48,15 +57,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_slow_poll_spawns_a_streak_then_samples_inline_again() {
+    fn two_slow_polls_in_a_row_spawn_a_streak_then_one_more_renews_it() {
         let mut policy = InlinePolicy::default();
+        let slow = Duration::from_micros(200);
+        let fast = Duration::from_micros(2);
+        // One slow poll between fast ones is noise.
+        for took in [fast, slow, fast, slow, fast] {
+            assert!(policy.inline_next());
+            policy.polled(took);
+        }
         assert!(policy.inline_next());
-        policy.polled(Duration::from_micros(2));
+        policy.polled(slow);
         assert!(policy.inline_next());
-        policy.polled(Duration::from_micros(200));
+        policy.polled(slow);
         for _ in 0..SPAWN_STREAK {
             assert!(!policy.inline_next());
         }
+        // Still slow after the streak: the next streak starts at once.
         assert!(policy.inline_next());
+        policy.polled(slow);
+        assert!(!policy.inline_next());
     }
 }
