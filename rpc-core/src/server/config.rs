@@ -25,10 +25,12 @@ pub struct ServerConfig {
     /// Default: 10,000.
     pub max_connections: usize,
     /// Compressed arguments inflating at once on the whole server; more
-    /// wait their turn (within their deadline). Each may hold up to
-    /// `max_payload_size` of output plus the algorithm's window (zstd:
-    /// up to 8 MiB, or the payload limit rounded up to a power of two), so
-    /// this bounds that memory. Default: twice the number of cores, at least 4.
+    /// wait their turn (within their deadline). Each connection inflates
+    /// one argument at a time, so one peer's compressed calls take at most
+    /// one core. Each may hold up to `max_payload_size` of output plus the
+    /// algorithm's window (zstd: up to 8 MiB, or the payload limit rounded
+    /// up to a power of two), so this also bounds that memory. Default: the
+    /// number of cores, at least 2.
     pub max_inflating: usize,
     /// Metadata entries and bytes accepted per frame; a request over them is
     /// answered `bad_request` alone. Default: 128 entries, 16 KiB.
@@ -67,8 +69,8 @@ impl Default for ServerConfig {
             max_calls: 100_000,
             max_connections: 10_000,
             max_inflating: std::thread::available_parallelism()
-                .map_or(4, |cores| cores.get() * 2)
-                .max(4),
+                .map_or(2, |cores| cores.get())
+                .max(2),
             metadata_limits: MetadataLimits::default(),
             idle_timeout: Duration::from_secs(60),
             frame_timeout: Duration::from_secs(10),

@@ -115,6 +115,7 @@ pub(crate) async fn serve_connection<R, W>(
         dispatch,
         oneway_calls: 0,
         inline: InlinePolicy::default(),
+        inflating: Arc::new(tokio::sync::Semaphore::new(1)),
     };
     // A small first read buffer: idle connections are the common case of a
     // busy server's memory, and the buffer grows to what the traffic needs.
@@ -235,6 +236,8 @@ struct Connection {
     /// Oneway calls started so far, to key them apart from requests.
     oneway_calls: u64,
     inline: InlinePolicy,
+    /// One decompression at a time per connection.
+    inflating: Arc<tokio::sync::Semaphore>,
 }
 
 impl Connection {
@@ -340,15 +343,17 @@ impl Connection {
             let max_payload = self.shared.config.max_payload_size;
             let mut dispatch = self.dispatch.clone();
             let payload = request.payload;
-            let inflating = Arc::clone(&self.shared.inflating);
+            let server_turns = Arc::clone(&self.shared.inflating);
+            let connection_turn = Arc::clone(&self.inflating);
             let handler = async move {
-                let turn = inflating
-                    .acquire_owned()
-                    .await
-                    .map_err(|_| Status::unavailable("the server is shutting down"))?;
+                // This connection's one turn first, then one of the server's:
+                // a peer flooding compressed calls queues behind itself.
+                let closed = |_| Status::unavailable("the server is shutting down");
+                let mine = connection_turn.acquire_owned().await.map_err(closed)?;
+                let turn = server_turns.acquire_owned().await.map_err(closed)?;
                 let payload = tokio::task::spawn_blocking(move || {
                     let payload = compression.decompress(payload, max_payload);
-                    drop(turn);
+                    drop((turn, mine));
                     payload
                 })
                 .await
