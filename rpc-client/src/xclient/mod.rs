@@ -47,6 +47,7 @@
 mod backup;
 mod breaker;
 mod call;
+mod chosen;
 mod config;
 mod fail_mode;
 mod fan_out;

@@ -44,19 +44,14 @@ impl Member {
         }
     }
 
-    /// Counts a call in flight until the guard drops.
-    pub(crate) fn track(self: &Arc<Member>) -> InFlightGuard {
+    /// A try to this endpoint started.
+    pub(crate) fn call_started(&self) {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
-        InFlightGuard(Arc::clone(self))
     }
-}
 
-/// Decrements a member's in-flight count when dropped.
-pub(crate) struct InFlightGuard(Arc<Member>);
-
-impl Drop for InFlightGuard {
-    fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    /// A try to this endpoint ended.
+    pub(crate) fn call_ended(&self) {
+        self.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -112,6 +107,12 @@ impl Pool {
     /// The members right now.
     pub(crate) fn members(&self) -> Arc<Vec<Arc<Member>>> {
         Arc::clone(&self.members.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Runs `f` over the members right now, without taking a handle on the
+    /// list: what a call does to pick its endpoint.
+    pub(crate) fn with_members<R>(&self, f: impl FnOnce(&[Arc<Member>]) -> R) -> R {
+        f(&self.members.read().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Follows a new endpoint set: keeps the members (and connections) of

@@ -49,27 +49,35 @@ impl RetryBudgetConfig {
 }
 
 /// Calls and retries over a sliding window, and the rule between them.
+///
+/// Every call is counted without a lock (a sharded atomic window); only a
+/// retry, which must check the budget and take its share in one step,
+/// takes the lock.
 #[derive(Debug)]
 pub(crate) struct RetryBudget {
     config: RetryBudgetConfig,
-    /// `calls`: calls made; `marked`: retries made.
-    window: Mutex<SlidingWindow>,
+    calls: SlidingWindow,
+    retries: SlidingWindow,
+    /// Makes "is there room for one more retry, then count it" one step.
+    deciding: Mutex<()>,
 }
 
 impl RetryBudget {
     pub(crate) fn new(config: RetryBudgetConfig) -> RetryBudget {
         RetryBudget {
             config,
-            window: Mutex::new(SlidingWindow::new(config.window)),
+            calls: SlidingWindow::sharded(config.window),
+            retries: SlidingWindow::new(config.window),
+            deciding: Mutex::new(()),
         }
     }
 
-    /// A call starts.
-    pub(crate) fn record_call(&self) {
+    /// A call started at `started`.
+    pub(crate) fn record_call(&self, started: Instant) {
         if self.config.ratio.is_infinite() {
             return;
         }
-        self.lock().add(Instant::now(), 1, 0);
+        self.calls.add(self.calls.step(started), 1);
     }
 
     /// Whether one more retry is within the budget; if so it is counted.
@@ -77,19 +85,16 @@ impl RetryBudget {
         if self.config.ratio.is_infinite() {
             return true;
         }
+        let _deciding = self.deciding.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
-        let mut window = self.lock();
-        let totals = window.totals(now);
-        let allowed = f64::from(self.config.min_retries) + self.config.ratio * totals.calls as f64;
-        if (totals.marked + 1) as f64 > allowed {
+        let calls = self.calls.total(self.calls.step(now));
+        let allowed = f64::from(self.config.min_retries) + self.config.ratio * calls as f64;
+        let step = self.retries.step(now);
+        if (self.retries.total(step) + 1) as f64 > allowed {
             return false;
         }
-        window.add(now, 0, 1);
+        self.retries.add(step, 1);
         true
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, SlidingWindow> {
-        self.window.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -105,7 +110,7 @@ mod tests {
         }
         assert!(!budget.try_retry());
         for _ in 0..100 {
-            budget.record_call();
+            budget.record_call(Instant::now());
         }
         let granted = (0..100).filter(|_| budget.try_retry()).count();
         assert_eq!(granted, 10, "10 % of 100 calls");
