@@ -3,8 +3,18 @@
 //!
 //! ```text
 //! cargo run --release -p rpc-client --example xclient_overhead -- \
-//!     [--calls 200000] [--concurrency 100] [--runs 7] [--payload 581] [--metadata 0]
+//!     [--calls 200000] [--concurrency 100] [--runs 7] [--payload 581] [--metadata 0] \
+//!     [--calibrate 1] [--only client|xclient]
 //! ```
+//!
+//! `--only client` (or `xclient`) makes one warm-up and one pass through
+//! that channel alone and prints nothing else: for counting instructions
+//! per call under `valgrind --tool=cachegrind`, which, unlike wall-clock
+//! figures on a shared machine, repeat from one run to the next.
+//!
+//! `--calibrate 1` puts a second plain `Client` where the `XClient` goes:
+//! the ratio it prints is the harness's own bias (two connections of the
+//! same kind are not always equally fast), to read the real ratio against.
 //!
 //! The server runs on its own two-thread runtime, the callers on another
 //! (threads named `bench-client`), so the CPU time the callers' threads used
@@ -61,6 +71,8 @@ struct Settings {
     runs: usize,
     payload: usize,
     metadata: usize,
+    calibrate: bool,
+    only: Option<String>,
 }
 
 impl Settings {
@@ -71,19 +83,24 @@ impl Settings {
             runs: 7,
             payload: 581,
             metadata: 0,
+            calibrate: false,
+            only: None,
         };
         let mut args = std::env::args().skip(1);
         while let Some(flag) = args.next() {
-            let value: usize = args
-                .next()
-                .ok_or_else(|| format!("{flag} needs a value"))?
-                .parse()?;
+            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            if flag == "--only" {
+                settings.only = Some(value);
+                continue;
+            }
+            let value: usize = value.parse()?;
             match flag.as_str() {
                 "--calls" => settings.calls = value,
                 "--concurrency" => settings.concurrency = value.max(1),
                 "--runs" => settings.runs = value.max(1),
                 "--payload" => settings.payload = value,
                 "--metadata" => settings.metadata = value,
+                "--calibrate" => settings.calibrate = value != 0,
                 _ => return Err(format!("unknown flag {flag}").into()),
             }
         }
@@ -183,6 +200,67 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
+/// Runs both channels `settings.runs` times, alternating which goes first,
+/// and prints each run and the medians.
+async fn compare<C: Channel, X: Channel>(client: &C, xclient: &X, settings: &Settings) {
+    let request = settings.request();
+    let warm_up = (settings.calls / 10).max(1_000);
+    pass(client, &request, warm_up, settings.concurrency).await;
+    pass(xclient, &request, warm_up, settings.concurrency).await;
+
+    println!(
+        "{} calls per pass, c = {}, payload {} B, {} metadata entries{}",
+        settings.calls,
+        settings.concurrency,
+        settings.payload,
+        settings.metadata,
+        if settings.calibrate {
+            " (calibration: Client against Client)"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "run  order  client calls/s  xclient calls/s  ratio  client cpu us/call  xclient cpu us/call"
+    );
+    let (mut ratios, mut client_rates, mut xclient_rates) = (vec![], vec![], vec![]);
+    let (mut client_cpus, mut xclient_cpus) = (vec![], vec![]);
+    for run in 0..settings.runs {
+        let xclient_first = run % 2 == 1;
+        let (plain, cluster) = if xclient_first {
+            let cluster = pass(xclient, &request, settings.calls, settings.concurrency).await;
+            let plain = pass(client, &request, settings.calls, settings.concurrency).await;
+            (plain, cluster)
+        } else {
+            let plain = pass(client, &request, settings.calls, settings.concurrency).await;
+            let cluster = pass(xclient, &request, settings.calls, settings.concurrency).await;
+            (plain, cluster)
+        };
+        let ratio = cluster.calls_per_sec / plain.calls_per_sec;
+        println!(
+            "{run:>3}  {:<5}  {:>14.0}  {:>15.0}  {ratio:>5.3}  {:>18.2}  {:>19.2}",
+            if xclient_first { "X, C" } else { "C, X" },
+            plain.calls_per_sec,
+            cluster.calls_per_sec,
+            plain.client_cpu_us_per_call,
+            cluster.client_cpu_us_per_call,
+        );
+        ratios.push(ratio);
+        client_rates.push(plain.calls_per_sec);
+        xclient_rates.push(cluster.calls_per_sec);
+        client_cpus.push(plain.client_cpu_us_per_call);
+        xclient_cpus.push(cluster.client_cpu_us_per_call);
+    }
+    println!(
+        "median  client {:.0} calls/s  xclient {:.0} calls/s  ratio {:.3}  client cpu {:.2} us/call  xclient cpu {:.2} us/call",
+        median(&mut client_rates),
+        median(&mut xclient_rates),
+        median(&mut ratios),
+        median(&mut client_cpus),
+        median(&mut xclient_cpus),
+    );
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let settings = Settings::from_args()?;
     let server_runtime = tokio::runtime::Builder::new_multi_thread()
@@ -201,55 +279,29 @@ fn main() -> Result<(), Box<dyn Error>> {
     client_runtime.block_on(async move {
         let client = Client::new(addr.clone());
         client.connect().await?;
-        let xclient = XClient::builder("Bench", StaticDiscovery::single(addr))
-            .build()
-            .await?;
-        let request = settings.request();
-        let warm_up = (settings.calls / 10).max(1_000);
-        pass(&client, &request, warm_up, settings.concurrency).await;
-        pass(&xclient, &request, warm_up, settings.concurrency).await;
-
-        println!(
-            "{} calls per pass, c = {}, payload {} B, {} metadata entries",
-            settings.calls, settings.concurrency, settings.payload, settings.metadata
-        );
-        println!("run  order  client calls/s  xclient calls/s  ratio  client cpu us/call  xclient cpu us/call");
-        let (mut ratios, mut client_rates, mut xclient_rates) = (vec![], vec![], vec![]);
-        let (mut client_cpus, mut xclient_cpus) = (vec![], vec![]);
-        for run in 0..settings.runs {
-            let xclient_first = run % 2 == 1;
-            let (plain, cluster) = if xclient_first {
-                let cluster = pass(&xclient, &request, settings.calls, settings.concurrency).await;
-                let plain = pass(&client, &request, settings.calls, settings.concurrency).await;
-                (plain, cluster)
+        if let Some(only) = &settings.only {
+            let request = settings.request();
+            let warm_up = (settings.calls / 10).max(1_000);
+            if only == "client" {
+                pass(&client, &request, warm_up, settings.concurrency).await;
+                pass(&client, &request, settings.calls, settings.concurrency).await;
             } else {
-                let plain = pass(&client, &request, settings.calls, settings.concurrency).await;
-                let cluster = pass(&xclient, &request, settings.calls, settings.concurrency).await;
-                (plain, cluster)
-            };
-            let ratio = cluster.calls_per_sec / plain.calls_per_sec;
-            println!(
-                "{run:>3}  {:<5}  {:>14.0}  {:>15.0}  {ratio:>5.3}  {:>18.2}  {:>19.2}",
-                if xclient_first { "X, C" } else { "C, X" },
-                plain.calls_per_sec,
-                cluster.calls_per_sec,
-                plain.client_cpu_us_per_call,
-                cluster.client_cpu_us_per_call,
-            );
-            ratios.push(ratio);
-            client_rates.push(plain.calls_per_sec);
-            xclient_rates.push(cluster.calls_per_sec);
-            client_cpus.push(plain.client_cpu_us_per_call);
-            xclient_cpus.push(cluster.client_cpu_us_per_call);
+                let xclient = XClient::builder("Bench", StaticDiscovery::single(addr))
+                    .build()
+                    .await?;
+                pass(&xclient, &request, warm_up, settings.concurrency).await;
+                pass(&xclient, &request, settings.calls, settings.concurrency).await;
+            }
+        } else if settings.calibrate {
+            let other = Client::new(addr);
+            other.connect().await?;
+            compare(&client, &other, &settings).await;
+        } else {
+            let xclient = XClient::builder("Bench", StaticDiscovery::single(addr))
+                .build()
+                .await?;
+            compare(&client, &xclient, &settings).await;
         }
-        println!(
-            "median  client {:.0} calls/s  xclient {:.0} calls/s  ratio {:.3}  client cpu {:.2} us/call  xclient cpu {:.2} us/call",
-            median(&mut client_rates),
-            median(&mut xclient_rates),
-            median(&mut ratios),
-            median(&mut client_cpus),
-            median(&mut xclient_cpus),
-        );
         Ok::<_, Box<dyn Error>>(())
     })?;
     server.shutdown();

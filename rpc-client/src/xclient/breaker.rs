@@ -11,13 +11,13 @@
 //! what it must not do is leave the breaker waiting for an outcome that
 //! never comes.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rpc_core::{Code, Status};
 
-use super::window::{SlidingWindow, Step};
+use super::window::{BUCKETS, SlidingWindow, Step, Tick};
 
 /// When a breaker opens and for how long.
 ///
@@ -105,6 +105,10 @@ pub struct CircuitBreaker {
     calls: SlidingWindow,
     /// Failures among them.
     failures: SlidingWindow,
+    /// The step of the last counted failure plus one (0: none since the
+    /// counts were last forgotten), so that a success can tell without
+    /// summing that the window holds no failure.
+    last_failure: AtomicU64,
     state: Mutex<BreakerState>,
 }
 
@@ -124,6 +128,7 @@ impl CircuitBreaker {
             failures_in_a_row: AtomicU32::new(0),
             calls: SlidingWindow::sharded(config.window),
             failures: SlidingWindow::new(config.window),
+            last_failure: AtomicU64::new(0),
             state: Mutex::new(BreakerState::Closed { failures: 0 }),
         }
     }
@@ -187,7 +192,7 @@ impl CircuitBreaker {
 
     /// A call admitted as `probe` (or not) and started at `started` ended;
     /// `failed` if its status counts against the endpoint.
-    pub(crate) fn settle(&self, probe: bool, failed: bool, started: Instant) {
+    pub(crate) fn settle(&self, probe: bool, failed: bool, started: Tick) {
         if !self.config.breaks() {
             return;
         }
@@ -202,6 +207,9 @@ impl CircuitBreaker {
             };
             let step = self.calls.step(started);
             self.calls.add(step, 1);
+            if !self.failed_within_window(step) {
+                return;
+            }
             // The ratio needs failures ≥ ratio × calls with calls ≥
             // min_calls: with fewer failures than ratio × min_calls, no
             // success can open the breaker, and nothing more is read.
@@ -236,12 +244,13 @@ impl CircuitBreaker {
                     self.failures_in_a_row.store(0, Ordering::Relaxed);
                     0
                 };
-                let step = self.calls.step(now);
+                let step = self.calls.step(Tick::of(now));
                 // A success that came here from the lock-free path is
                 // already counted.
                 if failed && self.config.failure_ratio.is_some() {
                     self.calls.add(step, 1);
                     self.failures.add(step, 1);
+                    self.last_failure.fetch_max(step.0 + 1, Ordering::Relaxed);
                 }
                 let by_streak = self.config.failures > 0 && in_a_row >= self.config.failures;
                 if by_streak || self.ratio_reached(step) {
@@ -275,9 +284,18 @@ impl CircuitBreaker {
             && self.failures.total(step) as f64 >= ratio * calls as f64
     }
 
+    /// Whether a failure was counted within the window ending at `step`.
+    fn failed_within_window(&self, step: Step) -> bool {
+        match self.last_failure.load(Ordering::Relaxed) {
+            0 => false,
+            after_last => step.0 < after_last - 1 + BUCKETS,
+        }
+    }
+
     /// Opening or closing starts the counts afresh.
     fn forget_outcomes(&self) {
         self.failures_in_a_row.store(0, Ordering::Relaxed);
+        self.last_failure.store(0, Ordering::Relaxed);
         self.calls.clear();
         self.failures.clear();
     }
@@ -326,7 +344,7 @@ impl BreakerPermit {
             Err(status) => counts_as_failure(status.code()),
         };
         self.settled = true;
-        self.breaker.settle(self.probe, failed, Instant::now());
+        self.breaker.settle(self.probe, failed, Tick::now());
     }
 }
 

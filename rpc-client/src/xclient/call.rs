@@ -19,6 +19,7 @@ use super::chosen::Chosen;
 use super::pool::CallCandidates;
 use super::retry::{GiveUp, Retries, may_try_again};
 use super::selector::CallInfo;
+use super::window::Tick;
 use super::{FailMode, Shared};
 use crate::{Channel, RawReply, RawRequest};
 
@@ -26,14 +27,18 @@ use crate::{Channel, RawReply, RawRequest};
 #[derive(Debug, Clone, Copy)]
 pub(super) struct CallClock {
     pub(super) started: Instant,
+    /// `started` as the breakers and the retry budget count it.
+    pub(super) tick: Tick,
     pub(super) timeout: Duration,
 }
 
 impl CallClock {
     /// A call of `request` starts now.
     pub(super) fn start(shared: &Shared, request: &RawRequest) -> CallClock {
+        let started = Instant::now();
         CallClock {
-            started: Instant::now(),
+            started,
+            tick: Tick::of(started),
             timeout: request.options.timeout.unwrap_or(shared.config.timeout),
         }
     }
@@ -52,7 +57,7 @@ pub(super) fn call_info(request: &RawRequest) -> CallInfo<'_> {
 /// Runs `request` under the client's fail mode.
 pub(super) async fn call(shared: &Shared, request: RawRequest) -> Result<RawReply, Status> {
     let clock = CallClock::start(shared, &request);
-    shared.retry_budget.record_call(clock.started);
+    shared.retry_budget.record_call(clock.tick);
     // A request that is itself a retry is tried once: only the outermost
     // caller of a chain retries.
     let mode = if request.options.retry {
@@ -70,7 +75,10 @@ pub(super) async fn call(shared: &Shared, request: RawRequest) -> Result<RawRepl
         }
         FailMode::Failtry { retries } => failtry(shared, request, clock, retries).await,
         FailMode::Failover { retries } => failover(shared, request, clock, retries).await,
-        FailMode::Failbackup { delay } => backup(shared, request, clock, delay).await,
+        // Boxed: racing two tries makes failbackup's future the largest by
+        // far, and every call of every mode would otherwise carry (and
+        // copy) that size.
+        FailMode::Failbackup { delay } => Box::pin(backup(shared, request, clock, delay)).await,
     }
 }
 
@@ -222,11 +230,12 @@ pub(super) async fn attempt(
     clock: CallClock,
     is_retry: bool,
 ) -> Result<RawReply, Status> {
-    let (started, remaining) = if is_retry {
+    let (started, tick, remaining) = if is_retry {
         let now = Instant::now();
-        (now, clock.deadline().saturating_duration_since(now))
+        let remaining = clock.deadline().saturating_duration_since(now);
+        (now, Tick::of(now), remaining)
     } else {
-        (clock.started, clock.timeout)
+        (clock.started, clock.tick, clock.timeout)
     };
     if remaining.is_zero() {
         return Err(Status::deadline_exceeded(format!(
@@ -237,7 +246,7 @@ pub(super) async fn attempt(
     request.options.timeout = Some(remaining);
     request.options.retry |= is_retry;
     let result = chosen.member.client.call_raw(request).await;
-    chosen.settle(&result, started);
+    chosen.settle(&result, tick);
     match &result {
         Ok(_) => {
             if let Some(latency) = &shared.latency {

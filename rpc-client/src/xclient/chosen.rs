@@ -6,12 +6,12 @@
 //! in-flight counter it reaches), rather than one handle per concern.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use rpc_core::Status;
 
 use super::breaker::counts_as_failure;
 use super::pool::Member;
+use super::window::Tick;
 
 /// An endpoint admitted for one try.
 #[derive(Debug)]
@@ -36,7 +36,7 @@ impl Chosen {
     }
 
     /// The try that started at `started` ended with `result`.
-    pub(super) fn settle<T>(&mut self, result: &Result<T, Status>, started: Instant) {
+    pub(super) fn settle<T>(&mut self, result: &Result<T, Status>, started: Tick) {
         let failed = match result {
             Ok(_) => false,
             Err(status) => counts_as_failure(status.code()),

@@ -203,10 +203,12 @@ impl Channel for XClient {
     async fn call_raw(&self, request: RawRequest) -> Result<RawReply, Status> {
         match self.fan_out {
             FanOut::One => call::call(&self.shared, request).await,
-            FanOut::Broadcast => fan_out::broadcast(&self.shared, request)
+            // Boxed so that the common path's future stays small (see
+            // `call::call`).
+            FanOut::Broadcast => Box::pin(fan_out::broadcast(&self.shared, request))
                 .await
                 .map(|mut replies| replies.swap_remove(0).1),
-            FanOut::Fork => fan_out::fork(&self.shared, request).await,
+            FanOut::Fork => Box::pin(fan_out::fork(&self.shared, request)).await,
         }
     }
 

@@ -11,9 +11,9 @@
 //! either.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::window::SlidingWindow;
+use super::window::{SlidingWindow, Tick};
 
 /// How many retries an XClient may make, relative to its calls.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,7 +73,7 @@ impl RetryBudget {
     }
 
     /// A call started at `started`.
-    pub(crate) fn record_call(&self, started: Instant) {
+    pub(crate) fn record_call(&self, started: Tick) {
         if self.config.ratio.is_infinite() {
             return;
         }
@@ -86,7 +86,7 @@ impl RetryBudget {
             return true;
         }
         let _deciding = self.deciding.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
+        let now = Tick::now();
         let calls = self.calls.total(self.calls.step(now));
         let allowed = f64::from(self.config.min_retries) + self.config.ratio * calls as f64;
         let step = self.retries.step(now);
@@ -110,7 +110,7 @@ mod tests {
         }
         assert!(!budget.try_retry());
         for _ in 0..100 {
-            budget.record_call(Instant::now());
+            budget.record_call(Tick::now());
         }
         let granted = (0..100).filter(|_| budget.try_retry()).count();
         assert_eq!(granted, 10, "10 % of 100 calls");

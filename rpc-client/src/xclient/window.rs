@@ -18,11 +18,12 @@
 //! no bucket is reset while another thread adds to it; at a bucket change
 //! an add racing the reset may be lost, which a window this coarse can take.
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// How many buckets a window is cut into.
-const BUCKETS: usize = 10;
+pub(crate) const BUCKETS: u64 = 10;
 /// Copies of the buckets in a sharded window: threads beyond this share.
 const SHARDS: usize = 4;
 const COUNT_BITS: u32 = 24;
@@ -31,20 +32,39 @@ const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
 /// A count of events over a sliding stretch of time.
 #[derive(Debug)]
 pub(crate) struct SlidingWindow {
-    origin: Instant,
     bucket_nanos: u64,
     shards: Box<[Shard]>,
+}
+
+/// A moment as every window counts it: nanoseconds since a process-wide
+/// origin. A call reads the clock once and hands the same tick to every
+/// window it counts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Tick(u64);
+
+impl Tick {
+    /// The tick of `moment` (moments before the origin are tick 0).
+    pub(crate) fn of(moment: Instant) -> Tick {
+        static ORIGIN: OnceLock<Instant> = OnceLock::new();
+        let origin = *ORIGIN.get_or_init(Instant::now);
+        Tick(u64::try_from(moment.saturating_duration_since(origin).as_nanos()).unwrap_or(u64::MAX))
+    }
+
+    /// The tick of now.
+    pub(crate) fn now() -> Tick {
+        Tick::of(Instant::now())
+    }
 }
 
 /// One copy of the buckets, alone on its cache lines (two 64-byte lines, or
 /// one 128-byte pair where the prefetcher fetches lines in pairs).
 #[derive(Debug, Default)]
 #[repr(align(128))]
-struct Shard([AtomicU64; BUCKETS]);
+struct Shard([AtomicU64; BUCKETS as usize]);
 
 /// Which bucket-length step since the window's origin a moment falls in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Step(u64);
+pub(crate) struct Step(pub(crate) u64);
 
 impl SlidingWindow {
     /// An empty window of `length` (at least a millisecond per bucket),
@@ -61,23 +81,20 @@ impl SlidingWindow {
     fn with_shards(length: Duration, shards: usize) -> SlidingWindow {
         let bucket_len = (length / BUCKETS as u32).max(Duration::from_millis(1));
         SlidingWindow {
-            origin: Instant::now(),
             bucket_nanos: u64::try_from(bucket_len.as_nanos()).unwrap_or(u64::MAX),
             shards: (0..shards).map(|_| Shard::default()).collect(),
         }
     }
 
-    /// The step `now` falls in.
-    pub(crate) fn step(&self, now: Instant) -> Step {
-        let elapsed = u64::try_from(now.saturating_duration_since(self.origin).as_nanos())
-            .unwrap_or(u64::MAX);
-        Step((elapsed / self.bucket_nanos).min(u64::MAX >> COUNT_BITS))
+    /// The step `tick` falls in.
+    pub(crate) fn step(&self, tick: Tick) -> Step {
+        Step((tick.0 / self.bucket_nanos).min(u64::MAX >> COUNT_BITS))
     }
 
     /// Adds `count` events at `step`.
     pub(crate) fn add(&self, step: Step, count: u32) {
         let shard = &self.shards[shard_index() % self.shards.len()];
-        let bucket = &shard.0[(step.0 % BUCKETS as u64) as usize];
+        let bucket = &shard.0[(step.0 % BUCKETS) as usize];
         let mut word = bucket.load(Ordering::Relaxed);
         loop {
             let held = step_of(word);
@@ -105,9 +122,7 @@ impl SlidingWindow {
             .iter()
             .flat_map(|shard| &shard.0)
             .map(|bucket| bucket.load(Ordering::Relaxed))
-            .filter(|&word| {
-                step.0.saturating_sub(step_of(word)) < BUCKETS as u64 && step_of(word) <= step.0
-            })
+            .filter(|&word| step_of(word) <= step.0 && step.0 - step_of(word) < BUCKETS)
             .map(|word| word & COUNT_MASK)
             .sum()
     }
@@ -138,27 +153,32 @@ fn shard_index() -> usize {
 mod tests {
     use super::*;
 
-    #[test]
-    fn events_count_until_they_leave_the_window() {
-        let window = SlidingWindow::new(Duration::from_secs(10));
-        let start = window.origin;
-        let at = |secs| window.step(start + Duration::from_secs(secs));
-        window.add(at(0), 3);
-        window.add(at(5), 2);
-        assert_eq!(window.total(at(9)), 5);
-        // The first bucket has left the window; the second not yet.
-        assert_eq!(window.total(at(11)), 2);
-        assert_eq!(window.total(at(16)), 0);
+    fn at(secs: u64) -> Tick {
+        Tick(secs * 1_000_000_000)
     }
 
     #[test]
-    fn a_reused_bucket_starts_from_zero() {
+    fn events_count_until_they_leave_the_window() {
+        let window = SlidingWindow::new(Duration::from_secs(10));
+        let step = |secs| window.step(at(secs));
+        window.add(step(0), 3);
+        window.add(step(5), 2);
+        assert_eq!(window.total(step(9)), 5);
+        // The first bucket has left the window; the second not yet.
+        assert_eq!(window.total(step(11)), 2);
+        assert_eq!(window.total(step(16)), 0);
+    }
+
+    #[test]
+    fn a_reused_bucket_starts_from_zero_and_an_outdated_event_is_dropped() {
         let window = SlidingWindow::new(Duration::from_secs(1));
-        let start = window.origin;
-        window.add(window.step(start), 7);
+        window.add(window.step(at(0)), 7);
         // Ten bucket lengths later the same bucket slot is reused.
-        let later = window.step(start + Duration::from_secs(1));
+        let later = window.step(at(1));
         window.add(later, 1);
+        assert_eq!(window.total(later), 1);
+        // An event from before the slot's current step left the window.
+        window.add(window.step(at(0)), 5);
         assert_eq!(window.total(later), 1);
         window.clear();
         assert_eq!(window.total(later), 0);
@@ -167,7 +187,7 @@ mod tests {
     #[test]
     fn every_threads_events_are_summed() {
         let window = std::sync::Arc::new(SlidingWindow::sharded(Duration::from_secs(60)));
-        let step = window.step(Instant::now());
+        let step = window.step(Tick::now());
         let threads: Vec<_> = (0..6)
             .map(|_| {
                 let window = std::sync::Arc::clone(&window);
