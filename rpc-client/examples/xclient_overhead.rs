@@ -200,14 +200,50 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// Runs both channels `settings.runs` times, alternating which goes first,
-/// and prints each run and the medians.
-async fn compare<C: Channel, X: Channel>(client: &C, xclient: &X, settings: &Settings) {
+/// One run: both channels warmed up, then measured, in the order given.
+async fn run_once<C: Channel, X: Channel>(
+    client: &C,
+    xclient: &X,
+    xclient_first: bool,
+    settings: &Settings,
+) -> (Pass, Pass) {
     let request = settings.request();
     let warm_up = (settings.calls / 10).max(1_000);
     pass(client, &request, warm_up, settings.concurrency).await;
     pass(xclient, &request, warm_up, settings.concurrency).await;
+    if xclient_first {
+        let cluster = pass(xclient, &request, settings.calls, settings.concurrency).await;
+        let plain = pass(client, &request, settings.calls, settings.concurrency).await;
+        (plain, cluster)
+    } else {
+        let plain = pass(client, &request, settings.calls, settings.concurrency).await;
+        let cluster = pass(xclient, &request, settings.calls, settings.concurrency).await;
+        (plain, cluster)
+    }
+}
 
+/// A connected `Client` of `addr`.
+async fn client(addr: &str) -> Result<Client, Box<dyn Error>> {
+    let client = Client::new(addr);
+    client.connect().await?;
+    Ok(client)
+}
+
+/// An `XClient` (default settings: failover, round-robin) over `addr`
+/// alone, its connection opened.
+async fn xclient(addr: &str, settings: &Settings) -> Result<XClient, Box<dyn Error>> {
+    let xclient = XClient::builder("Bench", StaticDiscovery::single(addr))
+        .build()
+        .await?;
+    xclient.call_raw(settings.request()).await?;
+    Ok(xclient)
+}
+
+/// Runs both kinds `settings.runs` times and prints each run and the
+/// medians. Every run opens new connections, the one measured first also
+/// connected first, alternating: which of two connections a server
+/// accepted first, and which pass comes first, both bias a run.
+async fn compare(addr: &str, settings: &Settings) -> Result<(), Box<dyn Error>> {
     println!(
         "{} calls per pass, c = {}, payload {} B, {} metadata entries{}",
         settings.calls,
@@ -227,14 +263,26 @@ async fn compare<C: Channel, X: Channel>(client: &C, xclient: &X, settings: &Set
     let (mut client_cpus, mut xclient_cpus) = (vec![], vec![]);
     for run in 0..settings.runs {
         let xclient_first = run % 2 == 1;
-        let (plain, cluster) = if xclient_first {
-            let cluster = pass(xclient, &request, settings.calls, settings.concurrency).await;
-            let plain = pass(client, &request, settings.calls, settings.concurrency).await;
-            (plain, cluster)
-        } else {
-            let plain = pass(client, &request, settings.calls, settings.concurrency).await;
-            let cluster = pass(xclient, &request, settings.calls, settings.concurrency).await;
-            (plain, cluster)
+        let (plain, cluster) = match (settings.calibrate, xclient_first) {
+            (true, _) => {
+                let (first, second) = (client(addr).await?, client(addr).await?);
+                let (a, b) = if xclient_first {
+                    (second, first)
+                } else {
+                    (first, second)
+                };
+                run_once(&a, &b, xclient_first, settings).await
+            }
+            (false, true) => {
+                let cluster = xclient(addr, settings).await?;
+                let plain = client(addr).await?;
+                run_once(&plain, &cluster, true, settings).await
+            }
+            (false, false) => {
+                let plain = client(addr).await?;
+                let cluster = xclient(addr, settings).await?;
+                run_once(&plain, &cluster, false, settings).await
+            }
         };
         let ratio = cluster.calls_per_sec / plain.calls_per_sec;
         println!(
@@ -251,14 +299,16 @@ async fn compare<C: Channel, X: Channel>(client: &C, xclient: &X, settings: &Set
         client_cpus.push(plain.client_cpu_us_per_call);
         xclient_cpus.push(cluster.client_cpu_us_per_call);
     }
+    let client_cpu = median(&mut client_cpus);
+    let xclient_cpu = median(&mut xclient_cpus);
     println!(
-        "median  client {:.0} calls/s  xclient {:.0} calls/s  ratio {:.3}  client cpu {:.2} us/call  xclient cpu {:.2} us/call",
+        "median  client {:.0} calls/s  xclient {:.0} calls/s  ratio {:.3}  client cpu {client_cpu:.2} us/call  xclient cpu {xclient_cpu:.2} us/call (cpu ratio {:.3})",
         median(&mut client_rates),
         median(&mut xclient_rates),
         median(&mut ratios),
-        median(&mut client_cpus),
-        median(&mut xclient_cpus),
+        client_cpu / xclient_cpu,
     );
+    Ok(())
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -277,32 +327,23 @@ fn main() -> Result<(), Box<dyn Error>> {
         .enable_all()
         .build()?;
     client_runtime.block_on(async move {
-        let client = Client::new(addr.clone());
-        client.connect().await?;
-        if let Some(only) = &settings.only {
-            let request = settings.request();
-            let warm_up = (settings.calls / 10).max(1_000);
-            if only == "client" {
-                pass(&client, &request, warm_up, settings.concurrency).await;
-                pass(&client, &request, settings.calls, settings.concurrency).await;
-            } else {
-                let xclient = XClient::builder("Bench", StaticDiscovery::single(addr))
-                    .build()
-                    .await?;
-                pass(&xclient, &request, warm_up, settings.concurrency).await;
-                pass(&xclient, &request, settings.calls, settings.concurrency).await;
+        match settings.only.as_deref() {
+            None => compare(&addr, &settings).await,
+            Some(only) => {
+                let request = settings.request();
+                let warm_up = (settings.calls / 10).max(1_000);
+                if only == "client" {
+                    let client = client(&addr).await?;
+                    pass(&client, &request, warm_up, settings.concurrency).await;
+                    pass(&client, &request, settings.calls, settings.concurrency).await;
+                } else {
+                    let xclient = xclient(&addr, &settings).await?;
+                    pass(&xclient, &request, warm_up, settings.concurrency).await;
+                    pass(&xclient, &request, settings.calls, settings.concurrency).await;
+                }
+                Ok(())
             }
-        } else if settings.calibrate {
-            let other = Client::new(addr);
-            other.connect().await?;
-            compare(&client, &other, &settings).await;
-        } else {
-            let xclient = XClient::builder("Bench", StaticDiscovery::single(addr))
-                .build()
-                .await?;
-            compare(&client, &xclient, &settings).await;
         }
-        Ok::<_, Box<dyn Error>>(())
     })?;
     server.shutdown();
     Ok(())

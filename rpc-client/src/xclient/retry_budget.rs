@@ -117,6 +117,35 @@ mod tests {
     }
 
     #[test]
+    fn calls_are_counted_while_a_retry_decision_holds_the_lock() {
+        let budget = std::sync::Arc::new(RetryBudget::new(RetryBudgetConfig::default()));
+        let held = budget.deciding.lock().unwrap();
+        let (done, finished) = std::sync::mpsc::channel();
+        let worker = {
+            let budget = std::sync::Arc::clone(&budget);
+            std::thread::spawn(move || {
+                for _ in 0..1_000 {
+                    budget.record_call(Tick::now());
+                }
+                done.send(()).unwrap();
+            })
+        };
+        // A lock on the per-call path would keep the worker waiting until
+        // `held` is dropped: a wait for a deadlock, not a speed limit.
+        let without_the_lock = finished
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .is_ok();
+        drop(held);
+        worker.join().unwrap();
+        assert!(
+            without_the_lock,
+            "counting a call waited for the budget's lock"
+        );
+        let granted = (0..200).filter(|_| budget.try_retry()).count();
+        assert_eq!(granted, 10 + 100, "10 + 10 % of 1,000 calls");
+    }
+
+    #[test]
     fn unlimited_grants_everything() {
         let budget = RetryBudget::new(RetryBudgetConfig::unlimited());
         assert!((0..1000).all(|_| budget.try_retry()));
