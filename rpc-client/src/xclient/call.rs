@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use rpc_core::{Code, Status};
 
-use super::backup::backup;
 use super::chosen::Chosen;
 use super::pool::CallCandidates;
 use super::retry::{GiveUp, Retries, may_try_again};
@@ -54,9 +53,11 @@ pub(super) fn call_info(request: &RawRequest) -> CallInfo<'_> {
     CallInfo::new(&request.method, &request.payload, request.options.hash_key)
 }
 
-/// Runs `request` under the client's fail mode.
-pub(super) async fn call(shared: &Shared, request: RawRequest) -> Result<RawReply, Status> {
-    let clock = CallClock::start(shared, &request);
+/// A call of `request` starts: its clock, its count in the retry budget,
+/// and the fail mode it runs under. `XClient::call_raw` then awaits the
+/// mode's own function.
+pub(super) fn start(shared: &Shared, request: &RawRequest) -> (CallClock, FailMode) {
+    let clock = CallClock::start(shared, request);
     shared.retry_budget.record_call(clock.tick);
     // A request that is itself a retry is tried once: only the outermost
     // caller of a chain retries.
@@ -65,25 +66,21 @@ pub(super) async fn call(shared: &Shared, request: RawRequest) -> Result<RawRepl
     } else {
         shared.config.fail_mode
     };
-    match mode {
-        // Without retries these modes are one try, and nothing is kept.
-        FailMode::Failfast
-        | FailMode::Failtry { retries: 0 }
-        | FailMode::Failover { retries: 0 } => {
-            let mut chosen = pick(shared, &call_info(&request), &[])?;
-            attempt(shared, &mut chosen, request, clock, false).await
-        }
-        FailMode::Failtry { retries } => failtry(shared, request, clock, retries).await,
-        FailMode::Failover { retries } => failover(shared, request, clock, retries).await,
-        // Boxed: racing two tries makes failbackup's future the largest by
-        // far, and every call of every mode would otherwise carry (and
-        // copy) that size.
-        FailMode::Failbackup { delay } => Box::pin(backup(shared, request, clock, delay)).await,
-    }
+    (clock, mode)
+}
+
+/// Failfast (and modes without retries): one try.
+pub(super) async fn failfast(
+    shared: &Shared,
+    request: RawRequest,
+    clock: CallClock,
+) -> Result<RawReply, Status> {
+    let mut chosen = pick(shared, &call_info(&request), &[])?;
+    attempt(shared, &mut chosen, request, clock, false).await
 }
 
 /// Failtry: the same endpoint again, while its breaker lets calls through.
-async fn failtry(
+pub(super) async fn failtry(
     shared: &Shared,
     request: RawRequest,
     clock: CallClock,
@@ -118,7 +115,7 @@ async fn failtry(
 }
 
 /// Failover: another endpoint (one not tried yet, while there is one).
-async fn failover(
+pub(super) async fn failover(
     shared: &Shared,
     request: RawRequest,
     clock: CallClock,

@@ -201,14 +201,33 @@ impl Channel for XClient {
     }
 
     async fn call_raw(&self, request: RawRequest) -> Result<RawReply, Status> {
+        let shared = &*self.shared;
         match self.fan_out {
-            FanOut::One => call::call(&self.shared, request).await,
-            // Boxed so that the common path's future stays small (see
-            // `call::call`).
-            FanOut::Broadcast => Box::pin(fan_out::broadcast(&self.shared, request))
-                .await
-                .map(|mut replies| replies.swap_remove(0).1),
-            FanOut::Fork => Box::pin(fan_out::fork(&self.shared, request)).await,
+            FanOut::One => {}
+            // Boxed, off the common path, so that its future stays small.
+            FanOut::Broadcast => {
+                return Box::pin(fan_out::broadcast(shared, request))
+                    .await
+                    .map(|mut replies| replies.swap_remove(0).1);
+            }
+            FanOut::Fork => return Box::pin(fan_out::fork(shared, request)).await,
+        }
+        // The fail mode's future is awaited right here, not through a
+        // function of its own: every level of `async fn` stores (and
+        // copies) the request once more.
+        let (clock, mode) = call::start(shared, &request);
+        match mode {
+            // Without retries these modes are one try, and nothing is kept.
+            FailMode::Failfast
+            | FailMode::Failtry { retries: 0 }
+            | FailMode::Failover { retries: 0 } => call::failfast(shared, request, clock).await,
+            FailMode::Failtry { retries } => call::failtry(shared, request, clock, retries).await,
+            FailMode::Failover { retries } => call::failover(shared, request, clock, retries).await,
+            // Boxed: racing two tries makes failbackup's future by far the
+            // largest, and every call of every mode would carry that size.
+            FailMode::Failbackup { delay } => {
+                Box::pin(backup::backup(shared, request, clock, delay)).await
+            }
         }
     }
 
