@@ -105,7 +105,7 @@ pub(super) async fn failtry(
         if let Err(give_up) = may_try_again(shared, Some(&status), clock.deadline(), counted) {
             return Err(give_up.into_status(status));
         }
-        let Some(again) = Chosen::admit(&chosen.member) else {
+        let Some(again) = Chosen::admit(&chosen.member, chosen.is_counted()) else {
             // Its breaker opened: this endpoint is out for now.
             return Err(GiveUp::Spent.into_status(status));
         };
@@ -203,7 +203,7 @@ pub(super) fn pick(
             else {
                 break;
             };
-            if let Some(chosen) = Chosen::admit(member) {
+            if let Some(chosen) = Chosen::admit(member, shared.counts_in_flight) {
                 return Ok(chosen);
             }
         }

@@ -21,18 +21,29 @@ pub(super) struct Chosen {
     probe: bool,
     /// The breaker was told the try's outcome.
     settled: bool,
+    /// The try is counted in the member's calls in flight.
+    counted: bool,
 }
 
 impl Chosen {
-    /// Admits a try to `member` if its breaker lets one through.
-    pub(super) fn admit(member: &Arc<Member>) -> Option<Chosen> {
+    /// Admits a try to `member` if its breaker lets one through; counts it
+    /// in flight if `count` (the selector reads those counts).
+    pub(super) fn admit(member: &Arc<Member>, count: bool) -> Option<Chosen> {
         let admission = member.breaker.admit()?;
-        member.call_started();
+        if count {
+            member.call_started();
+        }
         Some(Chosen {
             member: Arc::clone(member),
             probe: admission.probe,
             settled: false,
+            counted: count,
         })
+    }
+
+    /// Whether the try is counted in flight.
+    pub(super) fn is_counted(&self) -> bool {
+        self.counted
     }
 
     /// The try that started at `started` ended with `result`.
@@ -48,7 +59,9 @@ impl Chosen {
 
 impl Drop for Chosen {
     fn drop(&mut self) {
-        self.member.call_ended();
+        if self.counted {
+            self.member.call_ended();
+        }
         if self.probe && !self.settled {
             // The try was dropped (caller gone, lost a race): its outcome
             // says nothing, and the next call may probe.

@@ -58,9 +58,12 @@ pub(super) async fn fork(shared: &Shared, request: RawRequest) -> Result<RawRepl
 /// Every endpoint whose breaker admits a call now (a half-open one as its
 /// probe).
 fn admitted(shared: &Shared) -> Result<Vec<Chosen>, Status> {
-    let members: Vec<Chosen> = shared
-        .pool
-        .with_members(|members| members.iter().filter_map(Chosen::admit).collect());
+    let members: Vec<Chosen> = shared.pool.with_members(|members| {
+        members
+            .iter()
+            .filter_map(|member| Chosen::admit(member, shared.counts_in_flight))
+            .collect()
+    });
     if members.is_empty() {
         return Err(Status::unavailable(format!(
             "no endpoint of {} is available",

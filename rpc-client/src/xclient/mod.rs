@@ -56,6 +56,7 @@ mod pool;
 mod retry;
 mod retry_budget;
 pub mod selector;
+mod shard;
 mod window;
 
 use std::fmt;
@@ -93,6 +94,8 @@ struct Shared {
     config: XClientConfig,
     pool: Pool,
     selector: Arc<dyn Selector>,
+    /// Whether the selector reads calls in flight, so they are counted.
+    counts_in_flight: bool,
     retry_budget: RetryBudget,
     /// Latencies of successful tries, kept only when failbackup's delay
     /// follows them.
@@ -343,6 +346,7 @@ impl XClientBuilder {
             Shared {
                 service: ByteString::from(self.service),
                 retry_budget: RetryBudget::new(self.config.retry_budget),
+                counts_in_flight: selector.reads_in_flight(),
                 latency,
                 config: self.config,
                 pool,

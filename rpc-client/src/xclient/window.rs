@@ -19,13 +19,13 @@
 //! an add racing the reset may be lost, which a window this coarse can take.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use super::shard::{SHARDS, shard_index};
 
 /// How many buckets a window is cut into.
 pub(crate) const BUCKETS: u64 = 10;
-/// Copies of the buckets in a sharded window: threads beyond this share.
-const SHARDS: usize = 4;
 const COUNT_BITS: u32 = 24;
 const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
 
@@ -138,15 +138,6 @@ impl SlidingWindow {
 
 fn step_of(word: u64) -> u64 {
     word >> COUNT_BITS
-}
-
-/// This thread's shard: threads are numbered in the order they first count.
-fn shard_index() -> usize {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        static INDEX: usize = NEXT.fetch_add(1, Ordering::Relaxed);
-    }
-    INDEX.with(|index| *index)
 }
 
 #[cfg(test)]
