@@ -4,13 +4,12 @@
 
 use std::pin::pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rpc_core::Status;
 
-use super::call::{attempt, pick};
+use super::call::{CallClock, attempt, call_info, pick};
 use super::retry::{GiveUp, Retries, may_try_again};
-use super::selector::CallInfo;
 use super::{BackupDelay, Shared};
 use crate::{RawReply, RawRequest};
 
@@ -32,16 +31,25 @@ pub(super) fn backup_delay(shared: &Shared, delay: BackupDelay) -> Duration {
     }
 }
 
+/// Failbackup: the first try, and a backup to another endpoint if the first
+/// fails retryably or has not answered after the delay.
 pub(super) async fn backup(
     shared: &Shared,
-    request: &RawRequest,
-    info: &CallInfo<'_>,
-    deadline: Instant,
+    request: RawRequest,
+    clock: CallClock,
     delay: BackupDelay,
 ) -> Result<RawReply, Status> {
-    let first_chosen = pick(shared, info, &[])?;
+    let mut first_chosen = pick(shared, &call_info(&request), &[])?;
     let first_id = Arc::clone(&first_chosen.member.id);
-    let mut first = pin!(attempt(shared, first_chosen, request, deadline, false));
+    // Both tries may run at once: the first sends a copy, the backup the
+    // request itself.
+    let mut first = pin!(attempt(
+        shared,
+        &mut first_chosen,
+        request.clone(),
+        clock,
+        false
+    ));
     let early = tokio::select! {
         result = &mut first => Some(result),
         () = tokio::time::sleep(backup_delay(shared, delay)) => None,
@@ -53,20 +61,20 @@ pub(super) async fn backup(
     };
     // A failure before the delay, or a slow first try: either way the
     // backup is a further try, under the same rule as every retry.
-    if let Err(give_up) = may_try_again(shared, failure.as_ref(), deadline, ONE_BACKUP) {
+    if let Err(give_up) = may_try_again(shared, failure.as_ref(), clock.deadline(), ONE_BACKUP) {
         return match failure {
             Some(status) => Err(give_up.into_status(status)),
             None => first.await,
         };
     }
-    let Ok(second_chosen) = pick(shared, info, &[first_id]) else {
+    let Ok(mut second_chosen) = pick(shared, &call_info(&request), &[first_id]) else {
         // No other endpoint: the first try is all there is.
         return match failure {
             Some(status) => Err(status),
             None => first.await,
         };
     };
-    let second = attempt(shared, second_chosen, request, deadline, true);
+    let second = attempt(shared, &mut second_chosen, request, clock, true);
     if failure.is_some() {
         return second.await.map_err(spent);
     }

@@ -11,13 +11,13 @@
 //! what it must not do is leave the breaker waiting for an outcome that
 //! never comes.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rpc_core::{Code, Status};
 
-use super::window::SlidingWindow;
+use super::window::{BUCKETS, SlidingWindow, Step, Tick};
 
 /// When a breaker opens and for how long.
 ///
@@ -86,19 +86,37 @@ pub enum BreakerState {
 /// failures that say something about the endpoint count (`unavailable`,
 /// `overloaded`, `deadline_exceeded`, `internal`); the application's own
 /// errors and bad requests count as calls that went well.
+///
+/// A healthy endpoint costs no lock: admission reads an atomic flag, and a
+/// success while closed resets the failure streak and counts the call in a
+/// lock-free window. The lock is taken by failures, by probes, and by a
+/// success only when enough failures are in the window that this success
+/// could bring the calls to `min_calls` with the ratio reached.
 #[derive(Debug)]
 pub struct CircuitBreaker {
     config: BreakerConfig,
     /// Mirrors "the state is closed" so that admitting a call to a healthy
     /// endpoint takes no lock.
     closed: AtomicBool,
-    inner: Mutex<Inner>,
+    /// Consecutive failures while closed (the state under the lock says
+    /// `Closed { failures: 0 }`; this is the count).
+    failures_in_a_row: AtomicU32,
+    /// Calls while closed, counted only when a failure ratio is set.
+    calls: SlidingWindow,
+    /// Failures among them.
+    failures: SlidingWindow,
+    /// The step of the last counted failure plus one (0: none since the
+    /// counts were last forgotten), so that a success can tell without
+    /// summing that the window holds no failure.
+    last_failure: AtomicU64,
+    state: Mutex<BreakerState>,
 }
 
-#[derive(Debug)]
-struct Inner {
-    state: BreakerState,
-    window: SlidingWindow,
+/// A call let through by [`CircuitBreaker::admit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Admission {
+    /// It is the half-open breaker's probe.
+    pub(crate) probe: bool,
 }
 
 impl CircuitBreaker {
@@ -107,18 +125,24 @@ impl CircuitBreaker {
         CircuitBreaker {
             config,
             closed: AtomicBool::new(true),
-            inner: Mutex::new(Inner {
-                state: BreakerState::Closed { failures: 0 },
-                window: SlidingWindow::new(config.window),
-            }),
+            failures_in_a_row: AtomicU32::new(0),
+            calls: SlidingWindow::sharded(config.window),
+            failures: SlidingWindow::new(config.window),
+            last_failure: AtomicU64::new(0),
+            state: Mutex::new(BreakerState::Closed { failures: 0 }),
         }
     }
 
     /// The current state (an open breaker past its time reads half-open).
     pub fn state(&self) -> BreakerState {
-        let mut inner = self.lock();
-        Self::refresh(&mut inner.state);
-        inner.state
+        let mut state = self.lock();
+        Self::refresh(&mut state);
+        match *state {
+            BreakerState::Closed { .. } => BreakerState::Closed {
+                failures: self.failures_in_a_row.load(Ordering::Relaxed),
+            },
+            other => other,
+        }
     }
 
     /// Whether a call may go to the endpoint now. Only a hint for choosing
@@ -139,83 +163,141 @@ impl CircuitBreaker {
     /// marking are one step, so concurrent callers get one probe between
     /// them.
     pub fn try_acquire(self: &Arc<Self>) -> Option<BreakerPermit> {
+        let admission = self.admit()?;
+        Some(BreakerPermit {
+            breaker: Arc::clone(self),
+            probe: admission.probe,
+            settled: false,
+        })
+    }
+
+    /// [`CircuitBreaker::try_acquire`] without a permit: the caller must
+    /// [`settle`](CircuitBreaker::settle) the call or, for a probe,
+    /// [`release_probe`](CircuitBreaker::release_probe).
+    pub(crate) fn admit(&self) -> Option<Admission> {
         if self.closed.load(Ordering::Acquire) {
-            return Some(self.permit(false));
+            return Some(Admission { probe: false });
         }
-        let mut inner = self.lock();
-        Self::refresh(&mut inner.state);
-        match &mut inner.state {
-            BreakerState::Closed { .. } => Some(self.permit(false)),
+        let mut state = self.lock();
+        Self::refresh(&mut state);
+        match &mut *state {
+            BreakerState::Closed { .. } => Some(Admission { probe: false }),
             BreakerState::Open { .. } | BreakerState::HalfOpen { probing: true } => None,
             BreakerState::HalfOpen { probing } => {
                 *probing = true;
-                Some(self.permit(true))
+                Some(Admission { probe: true })
             }
         }
     }
 
-    fn permit(self: &Arc<Self>, probe: bool) -> BreakerPermit {
-        BreakerPermit {
-            breaker: Arc::clone(self),
-            probe,
-            settled: false,
-        }
-    }
-
-    /// A call admitted as `probe` (or not) ended; `failed` if its status
-    /// counts against the endpoint.
-    fn settle(&self, probe: bool, failed: bool) {
+    /// A call admitted as `probe` (or not) and started at `started` ended;
+    /// `failed` if its status counts against the endpoint.
+    pub(crate) fn settle(&self, probe: bool, failed: bool, started: Tick) {
         if !self.config.breaks() {
             return;
         }
+        if !probe && !failed && self.closed.load(Ordering::Acquire) {
+            // Written only when there is a streak, so that a healthy
+            // endpoint's callers do not all write this line.
+            if self.failures_in_a_row.load(Ordering::Relaxed) != 0 {
+                self.failures_in_a_row.store(0, Ordering::Relaxed);
+            }
+            let Some(ratio) = self.config.failure_ratio else {
+                return;
+            };
+            let step = self.calls.step(started);
+            self.calls.add(step, 1);
+            if !self.failed_within_window(step) {
+                return;
+            }
+            // The ratio needs failures ≥ ratio × calls with calls ≥
+            // min_calls: with fewer failures than ratio × min_calls, no
+            // success can open the breaker, and nothing more is read.
+            let failures = self.failures.total(step) as f64;
+            if failures < ratio * f64::from(self.config.min_calls.max(1)) {
+                return;
+            }
+        }
+        self.settle_locked(probe, failed);
+    }
+
+    fn settle_locked(&self, probe: bool, failed: bool) {
         let now = Instant::now();
-        let mut inner = self.lock();
-        Self::refresh(&mut inner.state);
-        inner.state = match inner.state {
+        let mut state = self.lock();
+        Self::refresh(&mut state);
+        *state = match *state {
             // Only the probe decides a half-open breaker; calls admitted
             // before it opened and ending now say nothing newer.
             BreakerState::HalfOpen { .. } if probe => {
                 if failed {
                     self.open(now)
                 } else {
-                    inner.window.clear();
+                    self.forget_outcomes();
                     BreakerState::Closed { failures: 0 }
                 }
             }
             state @ (BreakerState::HalfOpen { .. } | BreakerState::Open { .. }) => state,
-            BreakerState::Closed { failures } => {
-                inner.window.add(now, 1, u64::from(failed));
-                let failures = if failed { failures + 1 } else { 0 };
-                let in_a_row = self.config.failures > 0 && failures >= self.config.failures;
-                if in_a_row || self.ratio_reached(&inner.window, now) {
-                    inner.window.clear();
+            BreakerState::Closed { .. } => {
+                let in_a_row = if failed {
+                    self.failures_in_a_row.fetch_add(1, Ordering::Relaxed) + 1
+                } else {
+                    self.failures_in_a_row.store(0, Ordering::Relaxed);
+                    0
+                };
+                let step = self.calls.step(Tick::of(now));
+                // A success that came here from the lock-free path is
+                // already counted.
+                if failed && self.config.failure_ratio.is_some() {
+                    self.calls.add(step, 1);
+                    self.failures.add(step, 1);
+                    self.last_failure.fetch_max(step.0 + 1, Ordering::Relaxed);
+                }
+                let by_streak = self.config.failures > 0 && in_a_row >= self.config.failures;
+                if by_streak || self.ratio_reached(step) {
+                    self.forget_outcomes();
                     self.open(now)
                 } else {
-                    BreakerState::Closed { failures }
+                    BreakerState::Closed { failures: 0 }
                 }
             }
         };
         self.closed.store(
-            matches!(inner.state, BreakerState::Closed { .. }),
+            matches!(*state, BreakerState::Closed { .. }),
             Ordering::Release,
         );
     }
 
     /// A probe ended without an outcome: the next call may probe.
-    fn release_probe(&self) {
-        let mut inner = self.lock();
-        if inner.state == (BreakerState::HalfOpen { probing: true }) {
-            inner.state = BreakerState::HalfOpen { probing: false };
+    pub(crate) fn release_probe(&self) {
+        let mut state = self.lock();
+        if *state == (BreakerState::HalfOpen { probing: true }) {
+            *state = BreakerState::HalfOpen { probing: false };
         }
     }
 
-    fn ratio_reached(&self, window: &SlidingWindow, now: Instant) -> bool {
+    fn ratio_reached(&self, step: Step) -> bool {
         let Some(ratio) = self.config.failure_ratio else {
             return false;
         };
-        let totals = window.totals(now);
-        totals.calls >= u64::from(self.config.min_calls.max(1))
-            && totals.marked as f64 >= ratio * totals.calls as f64
+        let calls = self.calls.total(step);
+        calls >= u64::from(self.config.min_calls.max(1))
+            && self.failures.total(step) as f64 >= ratio * calls as f64
+    }
+
+    /// Whether a failure was counted within the window ending at `step`.
+    fn failed_within_window(&self, step: Step) -> bool {
+        match self.last_failure.load(Ordering::Relaxed) {
+            0 => false,
+            after_last => step.0 < after_last - 1 + BUCKETS,
+        }
+    }
+
+    /// Opening or closing starts the counts afresh.
+    fn forget_outcomes(&self) {
+        self.failures_in_a_row.store(0, Ordering::Relaxed);
+        self.last_failure.store(0, Ordering::Relaxed);
+        self.calls.clear();
+        self.failures.clear();
     }
 
     fn open(&self, now: Instant) -> BreakerState {
@@ -232,10 +314,10 @@ impl CircuitBreaker {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BreakerState> {
         // Every state is valid on its own, so a panic elsewhere while the
         // lock was held is no reason to stop breaking.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -262,7 +344,7 @@ impl BreakerPermit {
             Err(status) => counts_as_failure(status.code()),
         };
         self.settled = true;
-        self.breaker.settle(self.probe, failed);
+        self.breaker.settle(self.probe, failed, Tick::now());
     }
 }
 
@@ -274,7 +356,8 @@ impl Drop for BreakerPermit {
     }
 }
 
-fn counts_as_failure(code: Code) -> bool {
+/// Whether a call ending with `code` counts against its endpoint.
+pub(crate) fn counts_as_failure(code: Code) -> bool {
     code.is_retryable() || matches!(code, Code::DeadlineExceeded | Code::Internal)
 }
 

@@ -176,3 +176,29 @@ fn no_trigger_disables_breaking() {
     }
     assert!(breaker.allows_calls());
 }
+
+#[test]
+fn a_closed_breaker_admits_and_records_successes_while_its_lock_is_held() {
+    let breaker = Arc::new(CircuitBreaker::new(BreakerConfig::default()));
+    let held = breaker.lock();
+    let (done, finished) = std::sync::mpsc::channel();
+    let worker = {
+        let breaker = Arc::clone(&breaker);
+        std::thread::spawn(move || {
+            for _ in 0..1_000 {
+                call(&breaker, ok());
+            }
+            done.send(()).unwrap();
+        })
+    };
+    // A lock on the healthy path would keep the worker waiting until
+    // `held` is dropped: this is a wait for a deadlock, not a speed limit.
+    let without_the_lock = finished.recv_timeout(Duration::from_secs(10)).is_ok();
+    drop(held);
+    worker.join().unwrap();
+    assert!(
+        without_the_lock,
+        "a success on a closed breaker waited for the breaker's lock"
+    );
+    assert_eq!(breaker.state(), BreakerState::Closed { failures: 0 });
+}

@@ -1,25 +1,64 @@
 //! One call through the XClient: pick an endpoint, try, and apply the fail
 //! mode to failures.
+//!
+//! The common path (first try succeeds, breaker closed) reads the clock
+//! once, takes no lock (the pool's read lock aside) and clones the request
+//! only when the fail mode could send it again: `Client::call_raw` consumes
+//! the request it sends, so a copy for a retry must exist before the first
+//! try. Failfast, a request that is itself a retry, and modes with no
+//! retries send the caller's request as it is, and the last try of every
+//! mode sends the kept copy rather than a clone of it.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rpc_core::{Code, Status};
 
-use super::backup::backup;
-use super::breaker::BreakerPermit;
-use super::pool::{CallCandidates, Member};
-use super::retry::{Retries, may_try_again};
+use super::chosen::Chosen;
+use super::pool::CallCandidates;
+use super::retry::{GiveUp, Retries, may_try_again};
 use super::selector::CallInfo;
+use super::window::Tick;
 use super::{FailMode, Shared};
 use crate::{Channel, RawReply, RawRequest};
 
-/// Runs `request` under the client's fail mode.
-pub(super) async fn call(shared: &Shared, request: RawRequest) -> Result<RawReply, Status> {
-    let timeout = request.options.timeout.unwrap_or(shared.config.timeout);
-    let deadline = Instant::now() + timeout;
-    shared.retry_budget.record_call();
-    let info = CallInfo::new(&request.method, &request.payload, request.options.hash_key);
+/// When a call started and how long it may take, every try included.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CallClock {
+    pub(super) started: Instant,
+    /// `started` as the breakers and the retry budget count it.
+    pub(super) tick: Tick,
+    pub(super) timeout: Duration,
+}
+
+impl CallClock {
+    /// A call of `request` starts now.
+    pub(super) fn start(shared: &Shared, request: &RawRequest) -> CallClock {
+        let started = Instant::now();
+        CallClock {
+            started,
+            tick: Tick::of(started),
+            timeout: request.options.timeout.unwrap_or(shared.config.timeout),
+        }
+    }
+
+    /// When the call must be over.
+    pub(super) fn deadline(&self) -> Instant {
+        self.started + self.timeout
+    }
+}
+
+/// What the selector sees of `request`.
+pub(super) fn call_info(request: &RawRequest) -> CallInfo<'_> {
+    CallInfo::new(&request.method, &request.payload, request.options.hash_key)
+}
+
+/// A call of `request` starts: its clock, its count in the retry budget,
+/// and the fail mode it runs under. `XClient::call_raw` then awaits the
+/// mode's own function.
+pub(super) fn start(shared: &Shared, request: &RawRequest) -> (CallClock, FailMode) {
+    let clock = CallClock::start(shared, request);
+    shared.retry_budget.record_call(clock.tick);
     // A request that is itself a retry is tried once: only the outermost
     // caller of a chain retries.
     let mode = if request.options.retry {
@@ -27,91 +66,93 @@ pub(super) async fn call(shared: &Shared, request: RawRequest) -> Result<RawRepl
     } else {
         shared.config.fail_mode
     };
-    match mode {
-        FailMode::Failfast => {
-            let chosen = pick(shared, &info, &[])?;
-            attempt(shared, chosen, &request, deadline, false).await
-        }
-        FailMode::Failtry { retries } => failtry(shared, &request, &info, deadline, retries).await,
-        FailMode::Failover { retries } => {
-            failover(shared, &request, &info, deadline, retries).await
-        }
-        FailMode::Failbackup { delay } => backup(shared, &request, &info, deadline, delay).await,
-    }
+    (clock, mode)
+}
+
+/// Failfast (and modes without retries): one try.
+pub(super) async fn failfast(
+    shared: &Shared,
+    request: RawRequest,
+    clock: CallClock,
+) -> Result<RawReply, Status> {
+    let mut chosen = pick(shared, &call_info(&request), &[])?;
+    attempt(shared, &mut chosen, request, clock, false).await
 }
 
 /// Failtry: the same endpoint again, while its breaker lets calls through.
-async fn failtry(
+pub(super) async fn failtry(
     shared: &Shared,
-    request: &RawRequest,
-    info: &CallInfo<'_>,
-    deadline: Instant,
+    request: RawRequest,
+    clock: CallClock,
     retries: u32,
 ) -> Result<RawReply, Status> {
-    let chosen = pick(shared, info, &[])?;
-    let member = Arc::clone(&chosen.member);
+    let mut chosen = pick(shared, &call_info(&request), &[])?;
     let mut made = 0;
-    let mut result = attempt(shared, chosen, request, deadline, false).await;
     loop {
-        let status = match result {
-            Ok(reply) => return Ok(reply),
-            Err(status) => status,
-        };
-        let retries = Retries {
+        let counted = Retries {
             made,
             allowed: retries,
         };
-        if let Err(give_up) = may_try_again(shared, Some(&status), deadline, retries) {
+        if made == retries {
+            // The last try: the kept request itself goes.
+            let result = attempt(shared, &mut chosen, request, clock, true).await;
+            return result.map_err(|status| last_failure(shared, status, clock, counted));
+        }
+        let status = match attempt(shared, &mut chosen, request.clone(), clock, made > 0).await {
+            Ok(reply) => return Ok(reply),
+            Err(status) => status,
+        };
+        if let Err(give_up) = may_try_again(shared, Some(&status), clock.deadline(), counted) {
             return Err(give_up.into_status(status));
         }
-        let Some(permit) = member.breaker.try_acquire() else {
+        let Some(again) = Chosen::admit(&chosen.member, chosen.is_counted()) else {
             // Its breaker opened: this endpoint is out for now.
-            return Err(super::retry::GiveUp::Spent.into_status(status));
+            return Err(GiveUp::Spent.into_status(status));
         };
+        chosen = again;
         made += 1;
-        let chosen = Chosen {
-            member: Arc::clone(&member),
-            permit,
-        };
-        result = attempt(shared, chosen, request, deadline, true).await;
     }
 }
 
 /// Failover: another endpoint (one not tried yet, while there is one).
-async fn failover(
+pub(super) async fn failover(
     shared: &Shared,
-    request: &RawRequest,
-    info: &CallInfo<'_>,
-    deadline: Instant,
+    request: RawRequest,
+    clock: CallClock,
     retries: u32,
 ) -> Result<RawReply, Status> {
     // Allocates only once a try has failed.
     let mut tried: Vec<Arc<str>> = Vec::new();
     let mut made = 0;
     loop {
-        let chosen = match pick(shared, info, &tried) {
+        let mut chosen = match pick(shared, &call_info(&request), &tried) {
             Ok(chosen) => chosen,
             // Every endpoint was tried: start over among all.
             Err(_) if !tried.is_empty() => {
                 tried.clear();
-                pick(shared, info, &tried)?
+                pick(shared, &call_info(&request), &tried)?
             }
             Err(status) => return Err(status),
-        };
-        let id = Arc::clone(&chosen.member.id);
-        let status = match attempt(shared, chosen, request, deadline, made > 0).await {
-            Ok(reply) => return Ok(reply),
-            Err(status) => status,
         };
         let counted = Retries {
             made,
             allowed: retries,
         };
-        if let Err(give_up) = may_try_again(shared, Some(&status), deadline, counted) {
+        if made == retries {
+            // The last try: the kept request itself goes.
+            let result = attempt(shared, &mut chosen, request, clock, made > 0).await;
+            return result.map_err(|status| last_failure(shared, status, clock, counted));
+        }
+        let status = match attempt(shared, &mut chosen, request.clone(), clock, made > 0).await {
+            Ok(reply) => return Ok(reply),
+            Err(status) => status,
+        };
+        if let Err(give_up) = may_try_again(shared, Some(&status), clock.deadline(), counted) {
             return Err(give_up.into_status(status));
         }
-        tracing::debug!(endpoint = %id, %status, "failing over");
-        tried.push(id);
+        tracing::debug!(endpoint = %chosen.member.id, %status, "failing over");
+        tried.push(Arc::clone(&chosen.member.id));
+        drop(chosen);
         made += 1;
         if !shared.config.retry_pause.is_zero() {
             tokio::time::sleep(shared.config.retry_pause).await;
@@ -119,17 +160,21 @@ async fn failover(
     }
 }
 
-/// Sends a oneway request to one endpoint.
-pub(super) async fn send_oneway(shared: &Shared, request: RawRequest) -> Result<(), Status> {
-    let info = CallInfo::new(&request.method, &request.payload, request.options.hash_key);
-    let chosen = pick(shared, &info, &[])?;
-    chosen.member.client.send_oneway(request).await
+/// The status a call ends with when its last allowed try failed with
+/// `status`: marked "no more retry" if a retry would otherwise have been
+/// allowed (the same rule as [`may_try_again`], which grants nothing here
+/// since no retry is left).
+fn last_failure(shared: &Shared, status: Status, clock: CallClock, retries: Retries) -> Status {
+    match may_try_again(shared, Some(&status), clock.deadline(), retries) {
+        Err(give_up) => give_up.into_status(status),
+        Ok(()) => status,
+    }
 }
 
-/// An endpoint admitted for one try: its breaker's permit travels with it.
-pub(super) struct Chosen {
-    pub(super) member: Arc<Member>,
-    pub(super) permit: BreakerPermit,
+/// Sends a oneway request to one endpoint.
+pub(super) async fn send_oneway(shared: &Shared, request: RawRequest) -> Result<(), Status> {
+    let chosen = pick(shared, &call_info(&request), &[])?;
+    chosen.member.client.send_oneway(request).await
 }
 
 /// The endpoint for a call, among those whose breakers allow calls and that
@@ -139,66 +184,66 @@ pub(super) fn pick(
     info: &CallInfo<'_>,
     excluded: &[Arc<str>],
 ) -> Result<Chosen, Status> {
-    let members = shared.pool.members();
-    if members.is_empty() {
-        return Err(Status::unavailable(format!(
-            "no endpoint of {} is known",
-            shared.service
-        )));
-    }
-    let candidates = CallCandidates {
-        members: &members,
-        excluded,
-    };
-    // A chosen endpoint can refuse only if another call just took its
-    // half-open probe; it then reads unavailable and the next pick moves on.
-    for _ in 0..3 {
-        let Some(member) = shared
-            .selector
-            .select(&candidates, info)
-            .and_then(|index| members.get(index))
-        else {
-            break;
-        };
-        if let Some(permit) = member.breaker.try_acquire() {
-            return Ok(Chosen {
-                member: Arc::clone(member),
-                permit,
-            });
+    shared.pool.with_members(|members| {
+        if members.is_empty() {
+            return Err(Status::unavailable(format!(
+                "no endpoint of {} is known",
+                shared.service
+            )));
         }
-    }
-    Err(Status::unavailable(format!(
-        "no endpoint of {} is available ({} known, {} excluded, the rest behind open circuit breakers)",
-        shared.service,
-        members.len(),
-        excluded.len()
-    )))
+        let candidates = CallCandidates { members, excluded };
+        // A chosen endpoint can refuse only if another call just took its
+        // half-open probe; it then reads unavailable and the next pick
+        // moves on.
+        for _ in 0..3 {
+            let Some(member) = shared
+                .selector
+                .select(&candidates, info)
+                .and_then(|index| members.get(index))
+            else {
+                break;
+            };
+            if let Some(chosen) = Chosen::admit(member, shared.counts_in_flight) {
+                return Ok(chosen);
+            }
+        }
+        Err(Status::unavailable(format!(
+            "no endpoint of {} is available ({} known, {} excluded, the rest behind open circuit breakers)",
+            shared.service,
+            members.len(),
+            excluded.len()
+        )))
+    })
 }
 
-/// One try on one endpoint with what is left of the deadline. Dropping the
-/// future cancels the call and releases a breaker probe.
+/// One try on `chosen` with what is left of the deadline. The first try of
+/// a call (`is_retry` false) has the whole timeout and reads no clock; a
+/// retry carries the retry flag. Dropping the future cancels the call; the
+/// breaker hears of the outcome through `chosen`.
 pub(super) async fn attempt(
     shared: &Shared,
-    chosen: Chosen,
-    request: &RawRequest,
-    deadline: Instant,
+    chosen: &mut Chosen,
+    mut request: RawRequest,
+    clock: CallClock,
     is_retry: bool,
 ) -> Result<RawReply, Status> {
-    let Chosen { member, permit } = chosen;
-    let remaining = deadline.saturating_duration_since(Instant::now());
+    let (started, tick, remaining) = if is_retry {
+        let now = Instant::now();
+        let remaining = clock.deadline().saturating_duration_since(now);
+        (now, Tick::of(now), remaining)
+    } else {
+        (clock.started, clock.tick, clock.timeout)
+    };
     if remaining.is_zero() {
         return Err(Status::deadline_exceeded(format!(
             "{}.{}: the deadline passed before a try could start",
             shared.service, request.method
         )));
     }
-    let mut request = request.clone();
     request.options.timeout = Some(remaining);
     request.options.retry |= is_retry;
-    let _in_flight = member.track();
-    let started = Instant::now();
-    let result = member.client.call_raw(request).await;
-    permit.record(&result);
+    let result = chosen.member.client.call_raw(request).await;
+    chosen.settle(&result, tick);
     match &result {
         Ok(_) => {
             if let Some(latency) = &shared.latency {
@@ -206,7 +251,7 @@ pub(super) async fn attempt(
             }
         }
         Err(status) if status.code() != Code::Application => {
-            tracing::debug!(endpoint = %member.id, %status, "try failed");
+            tracing::debug!(endpoint = %chosen.member.id, %status, "try failed");
         }
         Err(_) => {}
     }

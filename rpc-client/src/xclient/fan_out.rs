@@ -1,13 +1,12 @@
 //! Broadcast (every endpoint must succeed) and fork (first success wins).
 
-use std::time::Instant;
-
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use rpc_core::Status;
 
 use super::Shared;
-use super::call::{Chosen, attempt};
+use super::call::{CallClock, attempt};
+use super::chosen::Chosen;
 use crate::{RawReply, RawRequest};
 
 /// Sends `request` to every available endpoint at once. Every reply, in
@@ -16,14 +15,14 @@ pub(super) async fn broadcast(
     shared: &Shared,
     request: RawRequest,
 ) -> Result<Vec<(String, RawReply)>, Status> {
-    let deadline = Instant::now() + request.options.timeout.unwrap_or(shared.config.timeout);
-    let admitted = admitted(shared)?;
-    let tries = admitted.into_iter().map(|chosen| {
-        let request = &request;
-        let id = std::sync::Arc::clone(&chosen.member.id);
+    let clock = CallClock::start(shared, &request);
+    let mut admitted = admitted(shared)?;
+    let tries = admitted.iter_mut().map(|chosen| {
+        let request = request.clone();
         async move {
-            attempt(shared, chosen, request, deadline, false)
-                .await
+            let result = attempt(shared, chosen, request, clock, false).await;
+            let id = &chosen.member.id;
+            result
                 .map(|reply| (id.to_string(), reply))
                 .map_err(|status| {
                     Status::new(status.code(), format!("{}: {}", id, status.message()))
@@ -40,10 +39,11 @@ pub(super) async fn broadcast(
 /// wins and the other tries are dropped (cancelled on their servers). If all
 /// fail, the last failure.
 pub(super) async fn fork(shared: &Shared, request: RawRequest) -> Result<RawReply, Status> {
-    let deadline = Instant::now() + request.options.timeout.unwrap_or(shared.config.timeout);
-    let mut tries: FuturesUnordered<_> = admitted(shared)?
-        .into_iter()
-        .map(|chosen| attempt(shared, chosen, &request, deadline, false))
+    let clock = CallClock::start(shared, &request);
+    let mut admitted = admitted(shared)?;
+    let mut tries: FuturesUnordered<_> = admitted
+        .iter_mut()
+        .map(|chosen| attempt(shared, chosen, request.clone(), clock, false))
         .collect();
     let mut last_error = None;
     while let Some(result) = tries.next().await {
@@ -58,18 +58,12 @@ pub(super) async fn fork(shared: &Shared, request: RawRequest) -> Result<RawRepl
 /// Every endpoint whose breaker admits a call now (a half-open one as its
 /// probe).
 fn admitted(shared: &Shared) -> Result<Vec<Chosen>, Status> {
-    let members: Vec<Chosen> = shared
-        .pool
-        .members()
-        .iter()
-        .filter_map(|member| {
-            let permit = member.breaker.try_acquire()?;
-            Some(Chosen {
-                member: std::sync::Arc::clone(member),
-                permit,
-            })
-        })
-        .collect();
+    let members: Vec<Chosen> = shared.pool.with_members(|members| {
+        members
+            .iter()
+            .filter_map(|member| Chosen::admit(member, shared.counts_in_flight))
+            .collect()
+    });
     if members.is_empty() {
         return Err(Status::unavailable(format!(
             "no endpoint of {} is available",

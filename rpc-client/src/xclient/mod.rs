@@ -47,6 +47,7 @@
 mod backup;
 mod breaker;
 mod call;
+mod chosen;
 mod config;
 mod fail_mode;
 mod fan_out;
@@ -55,6 +56,7 @@ mod pool;
 mod retry;
 mod retry_budget;
 pub mod selector;
+mod shard;
 mod window;
 
 use std::fmt;
@@ -92,6 +94,8 @@ struct Shared {
     config: XClientConfig,
     pool: Pool,
     selector: Arc<dyn Selector>,
+    /// Whether the selector reads calls in flight, so they are counted.
+    counts_in_flight: bool,
     retry_budget: RetryBudget,
     /// Latencies of successful tries, kept only when failbackup's delay
     /// follows them.
@@ -200,12 +204,33 @@ impl Channel for XClient {
     }
 
     async fn call_raw(&self, request: RawRequest) -> Result<RawReply, Status> {
+        let shared = &*self.shared;
         match self.fan_out {
-            FanOut::One => call::call(&self.shared, request).await,
-            FanOut::Broadcast => fan_out::broadcast(&self.shared, request)
-                .await
-                .map(|mut replies| replies.swap_remove(0).1),
-            FanOut::Fork => fan_out::fork(&self.shared, request).await,
+            FanOut::One => {}
+            // Boxed, off the common path, so that its future stays small.
+            FanOut::Broadcast => {
+                return Box::pin(fan_out::broadcast(shared, request))
+                    .await
+                    .map(|mut replies| replies.swap_remove(0).1);
+            }
+            FanOut::Fork => return Box::pin(fan_out::fork(shared, request)).await,
+        }
+        // The fail mode's future is awaited right here, not through a
+        // function of its own: every level of `async fn` stores (and
+        // copies) the request once more.
+        let (clock, mode) = call::start(shared, &request);
+        match mode {
+            // Without retries these modes are one try, and nothing is kept.
+            FailMode::Failfast
+            | FailMode::Failtry { retries: 0 }
+            | FailMode::Failover { retries: 0 } => call::failfast(shared, request, clock).await,
+            FailMode::Failtry { retries } => call::failtry(shared, request, clock, retries).await,
+            FailMode::Failover { retries } => call::failover(shared, request, clock, retries).await,
+            // Boxed: racing two tries makes failbackup's future by far the
+            // largest, and every call of every mode would carry that size.
+            FailMode::Failbackup { delay } => {
+                Box::pin(backup::backup(shared, request, clock, delay)).await
+            }
         }
     }
 
@@ -321,6 +346,7 @@ impl XClientBuilder {
             Shared {
                 service: ByteString::from(self.service),
                 retry_budget: RetryBudget::new(self.config.retry_budget),
+                counts_in_flight: selector.reads_in_flight(),
                 latency,
                 config: self.config,
                 pool,

@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use rpc_registry::{Endpoint, EndpointSet, Network};
 
+use super::shard::{SHARDS, shard_index};
 use crate::xclient::{BreakerConfig, Candidate, Candidates, CircuitBreaker, Selector};
 use crate::{Client, ClientConfig, Target};
 
@@ -44,19 +45,14 @@ impl Member {
         }
     }
 
-    /// Counts a call in flight until the guard drops.
-    pub(crate) fn track(self: &Arc<Member>) -> InFlightGuard {
+    /// A try to this endpoint started.
+    pub(crate) fn call_started(&self) {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
-        InFlightGuard(Arc::clone(self))
     }
-}
 
-/// Decrements a member's in-flight count when dropped.
-pub(crate) struct InFlightGuard(Arc<Member>);
-
-impl Drop for InFlightGuard {
-    fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    /// A try to this endpoint ended.
+    pub(crate) fn call_ended(&self) {
+        self.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -91,9 +87,19 @@ impl Candidates for CallCandidates<'_> {
     }
 }
 
+/// One shard's copy of the member list, alone on its cache lines.
+#[derive(Default)]
+#[repr(align(128))]
+struct MembersCopy(RwLock<Arc<Vec<Arc<Member>>>>);
+
 /// The current members, swapped as a whole when discovery changes.
+///
+/// The list is held once per [shard](super::shard): a call reads its
+/// thread's copy under that copy's read lock, so calls on different cores
+/// take different locks (a read lock still writes its lock word). A change
+/// of endpoints, rare, writes every copy.
 pub(crate) struct Pool {
-    members: RwLock<Arc<Vec<Arc<Member>>>>,
+    members: Box<[MembersCopy]>,
     group: Option<String>,
     client: ClientConfig,
     breaker: BreakerConfig,
@@ -102,7 +108,7 @@ pub(crate) struct Pool {
 impl Pool {
     pub(crate) fn new(group: Option<String>, client: ClientConfig, breaker: BreakerConfig) -> Pool {
         Pool {
-            members: RwLock::new(Arc::new(Vec::new())),
+            members: (0..SHARDS).map(|_| MembersCopy::default()).collect(),
             group,
             client,
             breaker,
@@ -111,7 +117,20 @@ impl Pool {
 
     /// The members right now.
     pub(crate) fn members(&self) -> Arc<Vec<Arc<Member>>> {
-        Arc::clone(&self.members.read().unwrap_or_else(|p| p.into_inner()))
+        Arc::clone(&self.read())
+    }
+
+    /// Runs `f` over the members right now, without taking a handle on the
+    /// list: what a call does to pick its endpoint.
+    pub(crate) fn with_members<R>(&self, f: impl FnOnce(&[Arc<Member>]) -> R) -> R {
+        f(&self.read())
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Arc<Vec<Arc<Member>>>> {
+        self.members[shard_index() % self.members.len()]
+            .0
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     /// Follows a new endpoint set: keeps the members (and connections) of
@@ -142,6 +161,9 @@ impl Pool {
             .collect();
         let candidates: Vec<Candidate> = members.iter().map(|m| m.candidate()).collect();
         selector.update(&candidates);
-        *self.members.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(members);
+        let members = Arc::new(members);
+        for copy in &self.members {
+            *copy.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::clone(&members);
+        }
     }
 }

@@ -11,9 +11,9 @@
 //! either.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::window::SlidingWindow;
+use super::window::{SlidingWindow, Tick};
 
 /// How many retries an XClient may make, relative to its calls.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,27 +49,35 @@ impl RetryBudgetConfig {
 }
 
 /// Calls and retries over a sliding window, and the rule between them.
+///
+/// Every call is counted without a lock (a sharded atomic window); only a
+/// retry, which must check the budget and take its share in one step,
+/// takes the lock.
 #[derive(Debug)]
 pub(crate) struct RetryBudget {
     config: RetryBudgetConfig,
-    /// `calls`: calls made; `marked`: retries made.
-    window: Mutex<SlidingWindow>,
+    calls: SlidingWindow,
+    retries: SlidingWindow,
+    /// Makes "is there room for one more retry, then count it" one step.
+    deciding: Mutex<()>,
 }
 
 impl RetryBudget {
     pub(crate) fn new(config: RetryBudgetConfig) -> RetryBudget {
         RetryBudget {
             config,
-            window: Mutex::new(SlidingWindow::new(config.window)),
+            calls: SlidingWindow::sharded(config.window),
+            retries: SlidingWindow::new(config.window),
+            deciding: Mutex::new(()),
         }
     }
 
-    /// A call starts.
-    pub(crate) fn record_call(&self) {
+    /// A call started at `started`.
+    pub(crate) fn record_call(&self, started: Tick) {
         if self.config.ratio.is_infinite() {
             return;
         }
-        self.lock().add(Instant::now(), 1, 0);
+        self.calls.add(self.calls.step(started), 1);
     }
 
     /// Whether one more retry is within the budget; if so it is counted.
@@ -77,19 +85,16 @@ impl RetryBudget {
         if self.config.ratio.is_infinite() {
             return true;
         }
-        let now = Instant::now();
-        let mut window = self.lock();
-        let totals = window.totals(now);
-        let allowed = f64::from(self.config.min_retries) + self.config.ratio * totals.calls as f64;
-        if (totals.marked + 1) as f64 > allowed {
+        let _deciding = self.deciding.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Tick::now();
+        let calls = self.calls.total(self.calls.step(now));
+        let allowed = f64::from(self.config.min_retries) + self.config.ratio * calls as f64;
+        let step = self.retries.step(now);
+        if (self.retries.total(step) + 1) as f64 > allowed {
             return false;
         }
-        window.add(now, 0, 1);
+        self.retries.add(step, 1);
         true
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, SlidingWindow> {
-        self.window.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -105,10 +110,39 @@ mod tests {
         }
         assert!(!budget.try_retry());
         for _ in 0..100 {
-            budget.record_call();
+            budget.record_call(Tick::now());
         }
         let granted = (0..100).filter(|_| budget.try_retry()).count();
         assert_eq!(granted, 10, "10 % of 100 calls");
+    }
+
+    #[test]
+    fn calls_are_counted_while_a_retry_decision_holds_the_lock() {
+        let budget = std::sync::Arc::new(RetryBudget::new(RetryBudgetConfig::default()));
+        let held = budget.deciding.lock().unwrap();
+        let (done, finished) = std::sync::mpsc::channel();
+        let worker = {
+            let budget = std::sync::Arc::clone(&budget);
+            std::thread::spawn(move || {
+                for _ in 0..1_000 {
+                    budget.record_call(Tick::now());
+                }
+                done.send(()).unwrap();
+            })
+        };
+        // A lock on the per-call path would keep the worker waiting until
+        // `held` is dropped: a wait for a deadlock, not a speed limit.
+        let without_the_lock = finished
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .is_ok();
+        drop(held);
+        worker.join().unwrap();
+        assert!(
+            without_the_lock,
+            "counting a call waited for the budget's lock"
+        );
+        let granted = (0..200).filter(|_| budget.try_retry()).count();
+        assert_eq!(granted, 10 + 100, "10 + 10 % of 1,000 calls");
     }
 
     #[test]

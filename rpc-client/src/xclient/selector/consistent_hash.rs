@@ -165,6 +165,10 @@ impl Refused {
 }
 
 impl Selector for ConsistentHash {
+    fn reads_in_flight(&self) -> bool {
+        false
+    }
+
     fn update(&self, endpoints: &[Candidate]) {
         // Built before taking the lock so calls are not held up meanwhile.
         let ring = Ring::build(endpoints);

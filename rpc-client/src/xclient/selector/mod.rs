@@ -178,6 +178,14 @@ pub trait Selector: Send + Sync + 'static {
 
     /// The index of an available endpoint for this call.
     fn select(&self, candidates: &dyn Candidates, call: &CallInfo<'_>) -> Option<usize>;
+
+    /// Whether this selector looks at calls in flight
+    /// ([`Candidates::in_flight`], [`Candidate::in_flight`]). The XClient
+    /// counts them per endpoint, two atomic writes per call on a line every
+    /// core shares, only for a selector that does. Default: true.
+    fn reads_in_flight(&self) -> bool {
+        true
+    }
 }
 
 /// The built-in selectors, and a way to plug in your own.

@@ -12,6 +12,10 @@ use super::{CallInfo, Candidate, Candidates, Selector};
 pub struct Random;
 
 impl Selector for Random {
+    fn reads_in_flight(&self) -> bool {
+        false
+    }
+
     fn update(&self, _endpoints: &[Candidate]) {}
 
     fn select(&self, candidates: &dyn Candidates, _call: &CallInfo<'_>) -> Option<usize> {

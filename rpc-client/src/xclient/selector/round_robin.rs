@@ -18,10 +18,18 @@ pub struct RoundRobin {
 }
 
 impl Selector for RoundRobin {
+    fn reads_in_flight(&self) -> bool {
+        false
+    }
+
     fn update(&self, _endpoints: &[Candidate]) {}
 
     fn select(&self, candidates: &dyn Candidates, _call: &CallInfo<'_>) -> Option<usize> {
         let count = candidates.len();
+        if count == 1 {
+            // Nothing to rotate: no write to the counter every call shares.
+            return candidates.is_available(0).then_some(0);
+        }
         // An unavailable endpoint's turn is skipped by taking the next turn,
         // so the rotation continues over the available ones. Relaxed is
         // enough: only the counter's own sequence matters, it publishes

@@ -20,6 +20,10 @@ fn effective_weight(candidates: &dyn Candidates, index: usize) -> u64 {
 }
 
 impl Selector for WeightedRandom {
+    fn reads_in_flight(&self) -> bool {
+        false
+    }
+
     fn update(&self, _endpoints: &[Candidate]) {}
 
     fn select(&self, candidates: &dyn Candidates, _call: &CallInfo<'_>) -> Option<usize> {

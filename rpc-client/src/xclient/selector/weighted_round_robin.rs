@@ -25,6 +25,10 @@ pub struct WeightedRoundRobin {
 }
 
 impl Selector for WeightedRoundRobin {
+    fn reads_in_flight(&self) -> bool {
+        false
+    }
+
     fn update(&self, endpoints: &[Candidate]) {
         let present: HashSet<&str> = endpoints.iter().map(|endpoint| &*endpoint.id).collect();
         self.lock().retain(|id, _| present.contains(&**id));

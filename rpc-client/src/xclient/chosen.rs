@@ -1,0 +1,71 @@
+//! [`Chosen`]: an endpoint admitted for one try. It holds the breaker's
+//! admission and counts the try in flight; the try's outcome settles the
+//! breaker, and a try dropped without one releases a probe.
+//!
+//! One `Arc` clone per try carries all of it (the member, whose breaker and
+//! in-flight counter it reaches), rather than one handle per concern.
+
+use std::sync::Arc;
+
+use rpc_core::Status;
+
+use super::breaker::counts_as_failure;
+use super::pool::Member;
+use super::window::Tick;
+
+/// An endpoint admitted for one try.
+#[derive(Debug)]
+pub(super) struct Chosen {
+    pub(super) member: Arc<Member>,
+    /// The try is the half-open breaker's probe.
+    probe: bool,
+    /// The breaker was told the try's outcome.
+    settled: bool,
+    /// The try is counted in the member's calls in flight.
+    counted: bool,
+}
+
+impl Chosen {
+    /// Admits a try to `member` if its breaker lets one through; counts it
+    /// in flight if `count` (the selector reads those counts).
+    pub(super) fn admit(member: &Arc<Member>, count: bool) -> Option<Chosen> {
+        let admission = member.breaker.admit()?;
+        if count {
+            member.call_started();
+        }
+        Some(Chosen {
+            member: Arc::clone(member),
+            probe: admission.probe,
+            settled: false,
+            counted: count,
+        })
+    }
+
+    /// Whether the try is counted in flight.
+    pub(super) fn is_counted(&self) -> bool {
+        self.counted
+    }
+
+    /// The try that started at `started` ended with `result`.
+    pub(super) fn settle<T>(&mut self, result: &Result<T, Status>, started: Tick) {
+        let failed = match result {
+            Ok(_) => false,
+            Err(status) => counts_as_failure(status.code()),
+        };
+        self.settled = true;
+        self.member.breaker.settle(self.probe, failed, started);
+    }
+}
+
+impl Drop for Chosen {
+    fn drop(&mut self) {
+        if self.counted {
+            self.member.call_ended();
+        }
+        if self.probe && !self.settled {
+            // The try was dropped (caller gone, lost a race): its outcome
+            // says nothing, and the next call may probe.
+            self.member.breaker.release_probe();
+        }
+    }
+}
