@@ -72,11 +72,10 @@ pub(super) fn start(shared: &Shared, request: &RawRequest) -> (CallClock, FailMo
 /// Failfast (and modes without retries): one try.
 pub(super) async fn failfast(
     shared: &Shared,
-    request: RawRequest,
+    mut request: RawRequest,
     clock: CallClock,
 ) -> Result<RawReply, Status> {
     let mut chosen = pick(shared, &call_info(&request), &[])?;
-    let mut request = request;
     // `attempt` written out: one async level (and request copy) less.
     let start = begin_try(shared, &mut request, clock, false)?;
     let result = chosen.member.client.call_raw(request).await;
