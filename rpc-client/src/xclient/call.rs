@@ -72,11 +72,15 @@ pub(super) fn start(shared: &Shared, request: &RawRequest) -> (CallClock, FailMo
 /// Failfast (and modes without retries): one try.
 pub(super) async fn failfast(
     shared: &Shared,
-    request: RawRequest,
+    mut request: RawRequest,
     clock: CallClock,
 ) -> Result<RawReply, Status> {
     let mut chosen = pick(shared, &call_info(&request), &[])?;
-    attempt(shared, &mut chosen, request, clock, false).await
+    // `attempt` written out: one async level (and request copy) less.
+    let start = begin_try(shared, &mut request, clock, false)?;
+    let result = chosen.member.client.call_raw(request).await;
+    end_try(shared, &mut chosen, &result, start);
+    result
 }
 
 /// Failtry: the same endpoint again, while its breaker lets calls through.
@@ -98,7 +102,18 @@ pub(super) async fn failtry(
             let result = attempt(shared, &mut chosen, request, clock, true).await;
             return result.map_err(|status| last_failure(shared, status, clock, counted));
         }
-        let status = match attempt(shared, &mut chosen, request.clone(), clock, made > 0).await {
+        // A copy goes, the request stays for the next try. `attempt`
+        // written out: one async level (and request copy) less per call.
+        let mut this_try = request.clone();
+        let result = match begin_try(shared, &mut this_try, clock, made > 0) {
+            Ok(start) => {
+                let result = chosen.member.client.call_raw(this_try).await;
+                end_try(shared, &mut chosen, &result, start);
+                result
+            }
+            Err(status) => Err(status),
+        };
+        let status = match result {
             Ok(reply) => return Ok(reply),
             Err(status) => status,
         };
@@ -143,7 +158,18 @@ pub(super) async fn failover(
             let result = attempt(shared, &mut chosen, request, clock, made > 0).await;
             return result.map_err(|status| last_failure(shared, status, clock, counted));
         }
-        let status = match attempt(shared, &mut chosen, request.clone(), clock, made > 0).await {
+        // A copy goes, the request stays for the next try. `attempt`
+        // written out: one async level (and request copy) less per call.
+        let mut this_try = request.clone();
+        let result = match begin_try(shared, &mut this_try, clock, made > 0) {
+            Ok(start) => {
+                let result = chosen.member.client.call_raw(this_try).await;
+                end_try(shared, &mut chosen, &result, start);
+                result
+            }
+            Err(status) => Err(status),
+        };
+        let status = match result {
             Ok(reply) => return Ok(reply),
             Err(status) => status,
         };
@@ -216,17 +242,22 @@ pub(super) fn pick(
     })
 }
 
-/// One try on `chosen` with what is left of the deadline. The first try of
-/// a call (`is_retry` false) has the whole timeout and reads no clock; a
-/// retry carries the retry flag. Dropping the future cancels the call; the
-/// breaker hears of the outcome through `chosen`.
-pub(super) async fn attempt(
+/// When a try began, as its end needs it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TryStart {
+    started: Instant,
+    tick: Tick,
+}
+
+/// Readies `request` for a try with what is left of the deadline. The first
+/// try of a call (`is_retry` false) has the whole timeout and reads no
+/// clock; a retry carries the retry flag.
+pub(super) fn begin_try(
     shared: &Shared,
-    chosen: &mut Chosen,
-    mut request: RawRequest,
+    request: &mut RawRequest,
     clock: CallClock,
     is_retry: bool,
-) -> Result<RawReply, Status> {
+) -> Result<TryStart, Status> {
     let (started, tick, remaining) = if is_retry {
         let now = Instant::now();
         let remaining = clock.deadline().saturating_duration_since(now);
@@ -242,12 +273,22 @@ pub(super) async fn attempt(
     }
     request.options.timeout = Some(remaining);
     request.options.retry |= is_retry;
-    let result = chosen.member.client.call_raw(request).await;
-    chosen.settle(&result, tick);
-    match &result {
+    Ok(TryStart { started, tick })
+}
+
+/// The try on `chosen` that began at `start` ended with `result`: its
+/// breaker hears of it, and failbackup's latency estimate if in use.
+pub(super) fn end_try(
+    shared: &Shared,
+    chosen: &mut Chosen,
+    result: &Result<RawReply, Status>,
+    start: TryStart,
+) {
+    chosen.settle(result, start.tick);
+    match result {
         Ok(_) => {
             if let Some(latency) = &shared.latency {
-                latency.record(started.elapsed());
+                latency.record(start.started.elapsed());
             }
         }
         Err(status) if status.code() != Code::Application => {
@@ -255,5 +296,19 @@ pub(super) async fn attempt(
         }
         Err(_) => {}
     }
+}
+
+/// One try on `chosen` ([`begin_try`], the call, [`end_try`]). Dropping
+/// the future cancels the call; `chosen` then releases a probe.
+pub(super) async fn attempt(
+    shared: &Shared,
+    chosen: &mut Chosen,
+    mut request: RawRequest,
+    clock: CallClock,
+    is_retry: bool,
+) -> Result<RawReply, Status> {
+    let start = begin_try(shared, &mut request, clock, is_retry)?;
+    let result = chosen.member.client.call_raw(request).await;
+    end_try(shared, chosen, &result, start);
     result
 }
