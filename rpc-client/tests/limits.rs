@@ -207,3 +207,39 @@ async fn a_service_with_an_empty_name_is_refused_at_bind() {
         .unwrap_err();
     assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{error}");
 }
+
+/// A `Test.sleep` request whose JSON argument `millis` is padded with
+/// whitespace to `len` bytes (JSON allows it): a big request that waits.
+fn padded_sleep(id: u32, millis: u64, len: usize) -> rpc_core::frame::Frame {
+    let digits = millis.to_string();
+    let mut payload = vec![b' '; len - digits.len()];
+    payload.extend_from_slice(digits.as_bytes());
+    let mut frame = support::request(id, "sleep", b"0");
+    if let rpc_core::frame::Message::Request(request) = &mut frame.message {
+        request.payload = payload.into();
+    }
+    frame
+}
+
+#[tokio::test]
+async fn request_bytes_held_in_flight_are_bounded_server_wide() {
+    let (server, _) = support::start(Server::builder().max_inflight_bytes(100_000)).await;
+    let mut first = support::raw(&server).await;
+    let mut second = support::raw(&server).await;
+    support::write_frame(&mut first, &padded_sleep(1, 300, 60_000)).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // 60 kB are held by the sleeping call: another 60 kB would exceed 100 kB.
+    support::write_frame(&mut second, &padded_sleep(2, 0, 60_000)).await;
+    let refused = support::read_frame(&mut second).await.expect("an answer");
+    assert!(
+        matches!(&refused.message, rpc_core::frame::Message::Response(r) if r.code == Code::Overloaded),
+        "{refused:?}"
+    );
+    let done = support::read_frame(&mut first).await.expect("an answer");
+    assert!(matches!(&done.message, rpc_core::frame::Message::Response(r) if r.code == Code::Ok));
+    // Given back when the call ended.
+    support::write_frame(&mut second, &padded_sleep(3, 0, 60_000)).await;
+    let fine = support::read_frame(&mut second).await.expect("an answer");
+    assert!(matches!(&fine.message, rpc_core::frame::Message::Response(r) if r.code == Code::Ok));
+    server.shutdown_and_wait().await;
+}

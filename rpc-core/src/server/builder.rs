@@ -88,6 +88,12 @@ impl ServerBuilder {
         self
     }
 
+    /// See [`ServerConfig::max_inflight_bytes`].
+    pub fn max_inflight_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_inflight_bytes = bytes;
+        self
+    }
+
     /// See [`ServerConfig::max_connections`].
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.config.max_connections = connections;

@@ -21,6 +21,11 @@ pub struct ServerConfig {
     /// Calls running at once on the whole server; more are answered with
     /// `overloaded`. Default: 100,000.
     pub max_calls: usize,
+    /// Bytes of request payloads (as received, before decompression) held
+    /// by the calls in flight on the whole server; a call that would go
+    /// beyond is answered `overloaded`. Without it, memory is bounded only
+    /// by calls in flight × frame size. Default: 256 MiB.
+    pub max_inflight_bytes: usize,
     /// Connections open at once; more are closed as soon as accepted.
     /// Default: 10,000.
     pub max_connections: usize,
@@ -67,6 +72,7 @@ impl Default for ServerConfig {
             max_payload_size: DEFAULT_MAX_FRAME_SIZE as usize,
             max_calls_per_connection: 10_000,
             max_calls: 100_000,
+            max_inflight_bytes: 256 * 1024 * 1024,
             max_connections: 10_000,
             max_inflating: std::thread::available_parallelism()
                 .map_or(2, |cores| cores.get())

@@ -65,6 +65,8 @@ impl tower::Service<ServiceCall> for Dispatch {
 pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) calls: Arc<Limit>,
+    /// Request payload bytes held by calls in flight, server-wide.
+    pub(crate) inflight_bytes: Arc<Limit>,
     /// Turns to inflate a compressed argument (see `ServerConfig::max_inflating`).
     pub(crate) inflating: Arc<tokio::sync::Semaphore>,
     /// Bad frames are logged at WARN at most once a second.
@@ -216,6 +218,10 @@ fn log_bad_frame(shared: &Shared, peer: &PeerAddr, error: &FrameError) {
     }
 }
 
+/// What a running call holds: a slot of its connection's and of the
+/// server's call limits, and its request's bytes of the byte budget.
+type Permits = (LimitGuard, LimitGuard, LimitGuard);
+
 /// Where and how a call's answer goes.
 struct ReplyTo {
     id: u32,
@@ -311,7 +317,7 @@ impl Connection {
             let status = Status::unavailable("the server is shutting down");
             return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
         }
-        let permits = match self.acquire_permits() {
+        let permits = match self.acquire_permits(request.payload.len()) {
             Ok(permits) => permits,
             Err(status) => {
                 return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
@@ -410,7 +416,7 @@ impl Connection {
     fn spawn_call<F>(
         &mut self,
         reply: ReplyTo,
-        permits: (LimitGuard, LimitGuard),
+        permits: Permits,
         limit: Option<Instant>,
         handler: F,
     ) where
@@ -451,7 +457,7 @@ impl Connection {
         );
     }
 
-    fn acquire_permits(&self) -> Result<(LimitGuard, LimitGuard), Status> {
+    fn acquire_permits(&self, payload_bytes: usize) -> Result<Permits, Status> {
         let connection = self.per_connection.try_take().ok_or_else(|| {
             Status::overloaded(format!(
                 "more than {} calls in flight on this connection",
@@ -464,7 +470,17 @@ impl Connection {
                 self.shared.config.max_calls
             ))
         })?;
-        Ok((connection, server))
+        let bytes = self
+            .shared
+            .inflight_bytes
+            .try_take_n(payload_bytes)
+            .ok_or_else(|| {
+                Status::overloaded(format!(
+                    "calls in flight on this server hold more than {} bytes of requests",
+                    self.shared.config.max_inflight_bytes
+                ))
+            })?;
+        Ok((connection, server, bytes))
     }
 }
 

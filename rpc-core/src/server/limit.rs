@@ -24,22 +24,27 @@ impl Limit {
 
     /// A slot, or `None` if all `max` are taken.
     pub(crate) fn try_take(self: &Arc<Limit>) -> Option<LimitGuard> {
+        self.try_take_n(1)
+    }
+
+    /// `n` slots at once (bytes, say), or `None` if fewer than `n` are free.
+    pub(crate) fn try_take_n(self: &Arc<Limit>, n: usize) -> Option<LimitGuard> {
         self.used
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
-                (used < self.max).then_some(used + 1)
+                used.checked_add(n).filter(|&total| total <= self.max)
             })
             .ok()
-            .map(|_| LimitGuard(Arc::clone(self)))
+            .map(|_| LimitGuard(Arc::clone(self), n))
     }
 }
 
-/// A slot of a [`Limit`], given back when dropped.
+/// Slots of a [`Limit`], given back when dropped.
 #[derive(Debug)]
-pub(crate) struct LimitGuard(Arc<Limit>);
+pub(crate) struct LimitGuard(Arc<Limit>, usize);
 
 impl Drop for LimitGuard {
     fn drop(&mut self) {
-        self.0.used.fetch_sub(1, Ordering::AcqRel);
+        self.0.used.fetch_sub(self.1, Ordering::AcqRel);
     }
 }
 
@@ -56,5 +61,17 @@ mod tests {
         drop(a);
         assert!(limit.try_take().is_some());
         assert!(Limit::new(0).try_take().is_none());
+    }
+
+    #[test]
+    fn weighted_slots_come_back_whole() {
+        let bytes = Limit::new(100);
+        let sixty = bytes.try_take_n(60).unwrap();
+        assert!(bytes.try_take_n(41).is_none());
+        let forty = bytes.try_take_n(40).unwrap();
+        drop(sixty);
+        assert!(bytes.try_take_n(60).is_some());
+        drop(forty);
+        assert!(bytes.try_take_n(usize::MAX).is_none());
     }
 }

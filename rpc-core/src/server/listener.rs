@@ -73,6 +73,7 @@ async fn accept_loop(
     let connections = Limit::new(config.max_connections);
     let shared = Arc::new(Shared {
         calls: Limit::new(config.max_calls),
+        inflight_bytes: Limit::new(config.max_inflight_bytes),
         inflating: Arc::new(tokio::sync::Semaphore::new(config.max_inflating.max(1))),
         config,
         bad_frames_log: LogGate::new(Duration::from_secs(1)),
