@@ -9,7 +9,10 @@
 //! (one alone may be the thread being preempted) switch the connection to
 //! spawning its next [`SPAWN_STREAK`] calls, which the runtime spreads over
 //! every core; then it samples inline again, and one more slow poll starts
-//! the next streak.
+//! the next streak, twice as long as the last (up to [`MAX_SPAWN_STREAK`]):
+//! each inline sample of a slow handler holds the reader, so a connection
+//! whose handlers stay slow samples ever more rarely. A fast sample brings
+//! the streak back to [`SPAWN_STREAK`].
 
 use std::time::Duration;
 
@@ -17,8 +20,11 @@ use std::time::Duration;
 /// at this length a task's overhead (about a microsecond) is under 5 %.
 pub(crate) const SLOW_POLL: Duration = Duration::from_micros(20);
 
-/// Calls spawned after a slow inline poll before the next inline sample.
+/// Calls spawned after slow inline polls before the next inline sample.
 pub(crate) const SPAWN_STREAK: u32 = 64;
+
+/// The longest streak, reached by doubling while samples stay slow.
+pub(crate) const MAX_SPAWN_STREAK: u32 = 4096;
 
 /// Per connection: spawn the next calls, or poll them inline.
 #[derive(Debug, Default)]
@@ -26,6 +32,8 @@ pub(crate) struct InlinePolicy {
     spawn_next: u32,
     /// Slow inline polls in a row (kept across a streak).
     slow_in_a_row: u32,
+    /// The length of the last streak started.
+    streak: u32,
 }
 
 impl InlinePolicy {
@@ -43,11 +51,17 @@ impl InlinePolicy {
     pub(crate) fn polled(&mut self, took: Duration) {
         if took <= SLOW_POLL {
             self.slow_in_a_row = 0;
+            self.streak = 0;
             return;
         }
         self.slow_in_a_row = self.slow_in_a_row.saturating_add(1);
         if self.slow_in_a_row >= 2 {
-            self.spawn_next = SPAWN_STREAK;
+            self.streak = if self.streak == 0 {
+                SPAWN_STREAK
+            } else {
+                (self.streak * 2).min(MAX_SPAWN_STREAK)
+            };
+            self.spawn_next = self.streak;
         }
     }
 }
@@ -73,9 +87,36 @@ mod tests {
         for _ in 0..SPAWN_STREAK {
             assert!(!policy.inline_next());
         }
-        // Still slow after the streak: the next streak starts at once.
+        // Still slow after the streak: the next one starts at once, twice as long.
         assert!(policy.inline_next());
         policy.polled(slow);
-        assert!(!policy.inline_next());
+        for _ in 0..2 * SPAWN_STREAK {
+            assert!(!policy.inline_next());
+        }
+        assert!(policy.inline_next());
+        // A fast sample: back to inline, and the next streak is short again.
+        policy.polled(fast);
+        assert!(policy.inline_next());
+        policy.polled(slow);
+        assert!(policy.inline_next());
+        policy.polled(slow);
+        for _ in 0..SPAWN_STREAK {
+            assert!(!policy.inline_next());
+        }
+        assert!(policy.inline_next());
+    }
+
+    #[test]
+    fn streaks_stop_doubling_at_the_maximum() {
+        let mut policy = InlinePolicy::default();
+        for _ in 0..20 {
+            while !policy.inline_next() {}
+            policy.polled(Duration::from_millis(1));
+        }
+        let mut spawned = 0;
+        while !policy.inline_next() {
+            spawned += 1;
+        }
+        assert_eq!(spawned, MAX_SPAWN_STREAK);
     }
 }
