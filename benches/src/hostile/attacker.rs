@@ -173,6 +173,54 @@ fn note(stats: &mut AttackerStats, replies_here: &mut u64, event: ReadEvent) -> 
     }
 }
 
+/// The two phases of a flood attack, each with the bystander measured: a
+/// burst of `burst` copies of `frame`, then the sustained flood; `extra`
+/// fields are added to both measurements.
+pub async fn burst_then_sustained(
+    name: &str,
+    addr: &str,
+    bystander: &crate::hostile::bystander::Bystander,
+    scale: &crate::hostile::Scale,
+    frame: bytes::Bytes,
+    burst: u64,
+    extra: Vec<(String, String)>,
+) -> Vec<crate::hostile::report::Measurement> {
+    use crate::hostile::report::during;
+    let size = frame.len().to_string();
+    let burst = during(
+        &format!("{name}_burst"),
+        bystander,
+        flood(
+            addr,
+            frame.clone(),
+            burst,
+            std::time::Instant::now() + scale.burst_limit,
+            true,
+        ),
+    )
+    .await;
+    let sustained = during(
+        &format!("{name}_sustained"),
+        bystander,
+        flood(
+            addr,
+            frame,
+            scale.max_sustained_frames,
+            std::time::Instant::now() + scale.sustained,
+            false,
+        ),
+    )
+    .await;
+    [burst, sustained]
+        .into_iter()
+        .map(|mut m| {
+            m.extra.push(("frame_bytes".to_owned(), size.clone()));
+            m.extra.extend(extra.iter().cloned());
+            m
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use tokio::io::AsyncReadExt;

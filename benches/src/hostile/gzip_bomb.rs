@@ -3,14 +3,12 @@
 //! 20, then sustained. The inflated bytes are zeros, which do not decode as
 //! the argument, so each costs the server a full inflate and a refusal.
 
-use std::time::Instant;
-
 use bytes::Bytes;
 use rpc_codec::Compression;
 use rpc_core::Metadata;
 
 use crate::hostile::bystander::Bystander;
-use crate::hostile::report::{Measurement, during};
+use crate::hostile::report::Measurement;
 use crate::hostile::{Scale, attacker, wire};
 
 /// What each payload inflates to: the default `max_payload_size`.
@@ -29,39 +27,6 @@ pub fn frame() -> Bytes {
 
 /// The burst, then the sustained flood, each with the bystander measured.
 pub async fn run(addr: &str, bystander: &Bystander, scale: &Scale) -> Vec<Measurement> {
-    let frame = frame();
-    let size = frame.len().to_string();
-    let burst = during(
-        "gzip_burst",
-        bystander,
-        attacker::flood(
-            addr,
-            frame.clone(),
-            BURST,
-            Instant::now() + scale.burst_limit,
-            true,
-        ),
-    )
-    .await;
-    let sustained = during(
-        "gzip_sustained",
-        bystander,
-        attacker::flood(
-            addr,
-            frame,
-            scale.max_sustained_frames,
-            Instant::now() + scale.sustained,
-            false,
-        ),
-    )
-    .await;
-    [burst, sustained]
-        .into_iter()
-        .map(|mut m| {
-            m.extra.push(("frame_bytes".to_owned(), size.clone()));
-            m.extra
-                .push(("inflated_bytes".to_owned(), INFLATED.to_string()));
-            m
-        })
-        .collect()
+    let extra = vec![("inflated_bytes".to_owned(), INFLATED.to_string())];
+    attacker::burst_then_sustained("gzip", addr, bystander, scale, frame(), BURST, extra).await
 }

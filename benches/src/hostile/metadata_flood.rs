@@ -2,8 +2,6 @@
 //! count field allows), a valid call otherwise: first a burst of 50, then
 //! sustained. Each costs the server 131,070 string slices to decode.
 
-use std::time::Instant;
-
 use bytes::Bytes;
 use prost::Message as _;
 use rpc_codec::Compression;
@@ -11,7 +9,7 @@ use rpc_core::Metadata;
 
 use crate::BenchmarkMessage;
 use crate::hostile::bystander::Bystander;
-use crate::hostile::report::{Measurement, during};
+use crate::hostile::report::Measurement;
 use crate::hostile::{Scale, attacker, wire};
 
 /// Entries per frame: the u16 count's maximum.
@@ -29,38 +27,6 @@ pub fn frame() -> Bytes {
 
 /// The burst, then the sustained flood, each with the bystander measured.
 pub async fn run(addr: &str, bystander: &Bystander, scale: &Scale) -> Vec<Measurement> {
-    let frame = frame();
-    let size = frame.len().to_string();
-    let burst = during(
-        "metadata_burst",
-        bystander,
-        attacker::flood(
-            addr,
-            frame.clone(),
-            BURST,
-            Instant::now() + scale.burst_limit,
-            true,
-        ),
-    )
-    .await;
-    let sustained = during(
-        "metadata_sustained",
-        bystander,
-        attacker::flood(
-            addr,
-            frame,
-            scale.max_sustained_frames,
-            Instant::now() + scale.sustained,
-            false,
-        ),
-    )
-    .await;
-    [burst, sustained]
-        .into_iter()
-        .map(|mut m| {
-            m.extra.push(("frame_bytes".to_owned(), size.clone()));
-            m.extra.push(("entries".to_owned(), ENTRIES.to_string()));
-            m
-        })
-        .collect()
+    let extra = vec![("entries".to_owned(), ENTRIES.to_string())];
+    attacker::burst_then_sustained("metadata", addr, bystander, scale, frame(), BURST, extra).await
 }
