@@ -12,7 +12,10 @@ use rpc_registry::etcd::{EtcdConfig, EtcdRegistry};
 use rpc_registry::{Endpoint, Registry};
 use support::Etcd;
 
-const TTL: Duration = Duration::from_secs(2);
+/// Long enough to outlast a leader election on a loaded 2-core machine (a
+/// killed leader's successor needs 1-3 s here): with 2 s the lease could
+/// truly run out unanswered, and a new one is then the right response.
+const TTL: Duration = Duration::from_secs(4);
 const KEY: &str = "/rpc/Arith/tcp@127.0.0.1:1";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
