@@ -11,31 +11,8 @@ use rpc_client::{CallOptions, FailMode, SelectMode, XClient};
 use rpc_core::server::{Server, ServerHandle};
 use rpc_registry::etcd::{EtcdConfig, EtcdDiscovery, EtcdRegistry};
 use rpc_registry::{EndpointMetadata, Registration};
+use support::who::Who;
 use support::{Etcd, eventually};
-
-/// Answers every `Who.name` call with its own name.
-struct Who(&'static str);
-
-impl rpc_core::Service for Who {
-    fn name(&self) -> &'static str {
-        "Who"
-    }
-    fn methods(&self) -> &'static [&'static str] {
-        &["name"]
-    }
-    fn call(
-        &self,
-        _call: rpc_core::ServiceCall,
-    ) -> rpc_core::BoxFuture<Result<rpc_core::ServiceReply, rpc_core::Status>> {
-        let name = self.0;
-        Box::pin(async move {
-            Ok(rpc_core::ServiceReply {
-                payload: rpc_core::bytes::Bytes::from_static(name.as_bytes()),
-                metadata: Default::default(),
-            })
-        })
-    }
-}
 
 async fn start(etcd: &Etcd, name: &'static str, weight: u32) -> ServerHandle {
     let registry = EtcdRegistry::connect(EtcdConfig::new(etcd.endpoints()))
