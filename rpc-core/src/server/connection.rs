@@ -106,13 +106,20 @@ pub(crate) async fn serve_connection<R, W>(
     let config = &shared.config;
     let codec = FrameCodec::with_max_frame_size(config.max_frame_size);
     let (replies, queue) = mpsc::channel(config.write_queue.max(1));
-    let writer_task = tokio::spawn(write_loop(queue, writer, codec, peer.clone()));
+    let in_flight = InFlight::default();
+    let writer_task = tokio::spawn(write_loop(
+        queue,
+        writer,
+        codec,
+        peer.clone(),
+        in_flight.clone(),
+    ));
     let mut connection = Connection {
         peer,
         shared: Arc::clone(&shared),
         codec,
         replies,
-        in_flight: InFlight::default(),
+        in_flight,
         per_connection: Limit::new(config.max_calls_per_connection),
         dispatch,
         oneway_calls: 0,
@@ -489,8 +496,11 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     mut writer: W,
     codec: FrameCodec,
     peer: PeerAddr,
+    in_flight: InFlight,
 ) {
-    match write_batches(&mut queue, &mut writer, codec).await {
+    // Handlers still running will reply soon: worth batching with.
+    let more_coming = || !in_flight.is_empty();
+    match write_batches(&mut queue, &mut writer, codec, more_coming).await {
         Ok(()) => {
             let _ = writer.shutdown().await;
         }
