@@ -386,10 +386,23 @@ impl Connection {
             codec,
             payload: request.payload,
         };
-        let mut handler = match self.dispatch.ready().await {
-            Ok(dispatch) => dispatch.call(call),
-            Err(status) => {
+        // Readiness is asked once, never awaited here: a layer that makes
+        // calls wait (a concurrency limit, a rate limit) must not stop this
+        // reader from taking pings, cancels and other calls. A call that
+        // finds the stack not ready waits on its own task, on a clone of
+        // the stack (tower's rule: a clone is driven to readiness itself).
+        let mut handler = match poll_ready_once(&mut self.dispatch) {
+            Some(Ok(())) => self.dispatch.call(call),
+            Some(Err(status)) => {
                 return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
+            }
+            None => {
+                // The stack that was asked goes with the call (it may hold
+                // a place in a limit's queue); the reader keeps a fresh clone.
+                let fresh = self.dispatch.clone();
+                let mut waiting = std::mem::replace(&mut self.dispatch, fresh);
+                let handler = async move { waiting.ready().await?.call(call).await };
+                return self.spawn_call(reply, permits, limit, handler);
             }
         };
         // A large argument takes long to decode, and a handler that was slow
@@ -488,6 +501,17 @@ impl Connection {
                 ))
             })?;
         Ok((connection, server, bytes))
+    }
+}
+
+/// Asks `dispatch` once whether it can take a call now, without a waker to
+/// remember: `None` if it cannot yet.
+fn poll_ready_once(dispatch: &mut Dispatch) -> Option<Result<(), Status>> {
+    use tower::Service;
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match dispatch.poll_ready(&mut cx) {
+        std::task::Poll::Ready(result) => Some(result),
+        std::task::Poll::Pending => None,
     }
 }
 
