@@ -34,6 +34,7 @@ mod context;
 pub mod dispatch;
 pub mod frame;
 mod metadata;
+mod origin;
 mod peer;
 pub mod server;
 mod service;
@@ -42,9 +43,10 @@ mod status;
 pub use code::Code;
 pub use context::Context;
 pub use metadata::Metadata;
+pub use origin::Origin;
 pub use peer::PeerAddr;
 pub use service::{BoxFuture, Service, ServiceCall, ServiceReply};
-pub use status::{NO_RETRY_KEY, Status};
+pub use status::{NO_RETRY_KEY, ORIGIN_KEY, Status};
 
 pub use rpc_codec::{Codec, Compression};
 
