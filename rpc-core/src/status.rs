@@ -186,6 +186,51 @@ impl Status {
     pub fn application(message: impl Into<ByteString>) -> Status {
         Status::new(Code::Application, message)
     }
+
+    /// [`Code::NotFound`].
+    pub fn not_found(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::NotFound, message)
+    }
+
+    /// [`Code::AlreadyExists`].
+    pub fn already_exists(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::AlreadyExists, message)
+    }
+
+    /// [`Code::FailedPrecondition`].
+    pub fn failed_precondition(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::FailedPrecondition, message)
+    }
+
+    /// [`Code::ResourceExhausted`].
+    pub fn resource_exhausted(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::ResourceExhausted, message)
+    }
+
+    /// [`Code::Aborted`].
+    pub fn aborted(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::Aborted, message)
+    }
+
+    /// [`Code::OutOfRange`].
+    pub fn out_of_range(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::OutOfRange, message)
+    }
+
+    /// [`Code::Unimplemented`].
+    pub fn unimplemented(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::Unimplemented, message)
+    }
+
+    /// [`Code::DataLoss`].
+    pub fn data_loss(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::DataLoss, message)
+    }
+
+    /// [`Code::PermissionDenied`].
+    pub fn permission_denied(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::PermissionDenied, message)
+    }
 }
 
 impl fmt::Debug for Status {
@@ -213,6 +258,34 @@ impl fmt::Display for Status {
 
 impl std::error::Error for Status {}
 
+/// An I/O failure in a handler (`?` on a file or socket operation), mapped
+/// by its kind to the nearest code: `not_found`, `already_exists`,
+/// `permission_denied`, `deadline_exceeded` (timed out), `unavailable` (a
+/// refused, reset or aborted connection), `bad_request` (invalid input or
+/// data), `unimplemented` (unsupported), `resource_exhausted` (out of
+/// memory, storage full), else `internal`. The message is the error's text.
+impl From<std::io::Error> for Status {
+    fn from(error: std::io::Error) -> Status {
+        use std::io::ErrorKind;
+        let code = match error.kind() {
+            ErrorKind::NotFound => Code::NotFound,
+            ErrorKind::AlreadyExists => Code::AlreadyExists,
+            ErrorKind::PermissionDenied => Code::PermissionDenied,
+            ErrorKind::TimedOut => Code::DeadlineExceeded,
+            ErrorKind::ConnectionRefused
+            | ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::NotConnected
+            | ErrorKind::BrokenPipe => Code::Unavailable,
+            ErrorKind::InvalidInput | ErrorKind::InvalidData => Code::BadRequest,
+            ErrorKind::Unsupported => Code::Unimplemented,
+            ErrorKind::OutOfMemory | ErrorKind::StorageFull => Code::ResourceExhausted,
+            _ => Code::Internal,
+        };
+        Status::new(code, error.to_string())
+    }
+}
+
 impl From<CodecError> for Status {
     fn from(error: CodecError) -> Status {
         let code = match error {
@@ -232,6 +305,31 @@ impl From<CompressionError> for Status {
             _ => Code::Internal,
         };
         Status::new(code, error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod io_tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_map_to_the_nearest_code() {
+        use std::io::{Error, ErrorKind};
+        let cases = [
+            (ErrorKind::NotFound, Code::NotFound),
+            (ErrorKind::AlreadyExists, Code::AlreadyExists),
+            (ErrorKind::PermissionDenied, Code::PermissionDenied),
+            (ErrorKind::TimedOut, Code::DeadlineExceeded),
+            (ErrorKind::ConnectionRefused, Code::Unavailable),
+            (ErrorKind::InvalidData, Code::BadRequest),
+            (ErrorKind::Unsupported, Code::Unimplemented),
+            (ErrorKind::Other, Code::Internal),
+        ];
+        for (kind, code) in cases {
+            let status = Status::from(Error::new(kind, "boom"));
+            assert_eq!(status.code(), code, "{kind:?}");
+            assert_eq!(status.message(), "boom");
+        }
     }
 }
 
