@@ -35,6 +35,7 @@ pub mod dispatch;
 pub mod frame;
 mod metadata;
 mod peer;
+pub mod reflection;
 pub mod server;
 mod service;
 mod status;

@@ -34,6 +34,7 @@ impl Server {
             auth: None,
             layers: Vec::new(),
             announcer: None,
+            reflection: true,
         }
     }
 }
@@ -46,6 +47,7 @@ pub struct ServerBuilder {
     auth: Option<AuthHook>,
     layers: Vec<LayerFn>,
     announcer: Option<Arc<dyn Announcer>>,
+    reflection: bool,
 }
 
 impl ServerBuilder {
@@ -167,6 +169,14 @@ impl ServerBuilder {
         self
     }
 
+    /// Whether the server answers the built-in reflection service
+    /// (`rpc.Reflection`, see [`crate::reflection`]); on by default. It
+    /// passes through the auth hook and layers like any other service.
+    pub fn reflection(mut self, enabled: bool) -> Self {
+        self.reflection = enabled;
+        self
+    }
+
     /// Wraps the dispatch path in a tower layer (concurrency limit, rate
     /// limit, timeout, tracing...). The first layer added is the outermost.
     ///
@@ -258,7 +268,11 @@ impl ServerBuilder {
         }
         let mut names: Vec<&'static str> = self.services.keys().copied().collect();
         names.sort_unstable();
-        let router = Router::new(self.services, self.auth);
+        let mut services = self.services;
+        if self.reflection {
+            crate::reflection::add_to(&mut services);
+        }
+        let router = Router::new(services, self.auth);
         let dispatch = if self.layers.is_empty() {
             Dispatch::Direct(router)
         } else {
