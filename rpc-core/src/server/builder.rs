@@ -35,6 +35,7 @@ impl Server {
             layers: Vec::new(),
             announcer: None,
             reflection: true,
+            http: None,
         }
     }
 }
@@ -48,6 +49,7 @@ pub struct ServerBuilder {
     layers: Vec<LayerFn>,
     announcer: Option<Arc<dyn Announcer>>,
     reflection: bool,
+    http: Option<Arc<dyn super::HttpHandler>>,
 }
 
 impl ServerBuilder {
@@ -177,6 +179,14 @@ impl ServerBuilder {
         self
     }
 
+    /// Serves HTTP/1.1 on the same port as the binary protocol: connections
+    /// whose first byte starts an HTTP request go to `handler` (an HTTP/JSON
+    /// gateway such as `rpc_gateway::Gateway`); see [`super::HttpHandler`].
+    pub fn http(mut self, handler: impl super::HttpHandler) -> Self {
+        self.http = Some(Arc::new(handler));
+        self
+    }
+
     /// Wraps the dispatch path in a tower layer (concurrency limit, rate
     /// limit, timeout, tracing...). The first layer added is the outermost.
     ///
@@ -287,6 +297,7 @@ impl ServerBuilder {
             dispatch,
             services: names,
             announcer: self.announcer,
+            http: self.http,
         })
     }
 }
@@ -316,6 +327,7 @@ impl fmt::Debug for ServerBuilder {
             .field("auth", &self.auth.is_some())
             .field("layers", &self.layers.len())
             .field("registry", &self.announcer.is_some())
+            .field("http", &self.http.is_some())
             .finish()
     }
 }
