@@ -43,13 +43,18 @@ pub trait HttpHandler: Send + Sync + 'static {
 /// This server's dispatch path, for calls that arrived over HTTP.
 #[derive(Clone)]
 pub struct LocalDispatch {
-    dispatch: Dispatch,
+    // A boxed layered stack is `Send` but not `Sync`: each call clones it
+    // out of the lock, so that the handle can be shared by HTTP tasks.
+    dispatch: Arc<std::sync::Mutex<Dispatch>>,
     calls: Arc<Limit>,
 }
 
 impl LocalDispatch {
     pub(crate) fn new(dispatch: Dispatch, calls: Arc<Limit>) -> LocalDispatch {
-        LocalDispatch { dispatch, calls }
+        LocalDispatch {
+            dispatch: Arc::new(std::sync::Mutex::new(dispatch)),
+            calls,
+        }
     }
 
     /// Runs `call` as the binary protocol would: counted against the
@@ -62,7 +67,11 @@ impl LocalDispatch {
                 "too many calls in flight on this server",
             ));
         };
-        let mut dispatch = self.dispatch.clone();
+        let mut dispatch = self
+            .dispatch
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
         let task = tokio::spawn(async move {
             let reply = dispatch.ready().await?.call(call).await;
             drop(permit);
