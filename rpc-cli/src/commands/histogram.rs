@@ -68,8 +68,8 @@ mod tests {
         let total: u64 = lines
             .iter()
             .map(|line| {
-                line.split("│ ")
-                    .nth(1)
+                line.rsplit("│ ")
+                    .next()
                     .unwrap()
                     .split(' ')
                     .next()
