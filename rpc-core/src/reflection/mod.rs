@@ -6,7 +6,7 @@
 //! choice its dispatch makes) and, where the types implement
 //! `schemars::JsonSchema` and the `schemars` feature is on, their JSON
 //! Schema. The server collects every service's [`ServiceDescription`] when it
-//! is built and answers two methods (`docs/PROTOCOL.md` §7):
+//! is built and answers two methods (`docs/PROTOCOL.md` §10):
 //!
 //! - `rpc.Reflection.List`, argument `null`/`()`: a [`ServiceList`];
 //! - `rpc.Reflection.Describe`, argument [`DescribeRequest`]: a
