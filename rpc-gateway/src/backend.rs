@@ -1,7 +1,7 @@
 //! [`Backend`]: where the gateway's calls go: this server's own dispatch
 //! (on a server's port) or a cluster through `XClient`s ([`XClientBackend`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -76,9 +76,12 @@ impl Backend for LocalDispatch {
 /// Services reached through discovery: one `XClient` per service, made on
 /// the service's first call and kept.
 ///
-/// A service with no endpoint is answered `service_not_found` and not kept;
-/// at most `max_services` services are kept (each holds a discovery watch),
-/// so a client asking for made-up names cannot grow the gateway.
+/// A service with no endpoint is answered `service_not_found` and not kept.
+/// Service names come from HTTP requests, and discovery keeps a watch for
+/// every name it is asked about (an etcd watch each), so at most
+/// `max_services` distinct names are ever looked up: a name already looked
+/// up is tried again freely, a new one beyond the limit is answered
+/// `overloaded`. Made-up names cannot grow the gateway or etcd's watches.
 #[derive(Clone)]
 pub struct XClientBackend {
     inner: Arc<Routes>,
@@ -89,6 +92,7 @@ struct Routes {
     config: XClientConfig,
     max_services: usize,
     clients: Mutex<HashMap<String, XClient>>,
+    looked_up: Mutex<HashSet<String>>,
 }
 
 impl XClientBackend {
@@ -111,6 +115,7 @@ impl XClientBackend {
                 config,
                 max_services,
                 clients: Mutex::new(HashMap::new()),
+                looked_up: Mutex::new(HashSet::new()),
             }),
         }
     }
@@ -121,11 +126,17 @@ impl Routes {
         if let Some(client) = self.lock().get(service) {
             return Ok(client.clone());
         }
-        if self.lock().len() >= self.max_services {
-            return Err(Status::overloaded(format!(
-                "the gateway already routes {} services, its limit",
-                self.max_services
-            )));
+        {
+            let mut looked_up = self.looked_up.lock().unwrap_or_else(|p| p.into_inner());
+            if !looked_up.contains(service) {
+                if looked_up.len() >= self.max_services {
+                    return Err(Status::overloaded(format!(
+                        "the gateway has looked up {} service names, its limit",
+                        self.max_services
+                    )));
+                }
+                looked_up.insert(service.to_owned());
+            }
         }
         let client = XClient::builder_shared(service, Arc::clone(&self.discovery))
             .config(self.config.clone())

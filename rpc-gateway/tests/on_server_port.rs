@@ -164,6 +164,53 @@ async fn oversize_bodies_and_heads_are_refused() {
     server.shutdown_and_wait().await;
 }
 
+/// A server whose gateway waits 300 ms for heads and bodies.
+async fn impatient_server() -> (ServerHandle, SocketAddr) {
+    let config = GatewayConfig::default()
+        .header_timeout(Duration::from_millis(300))
+        .body_timeout(Duration::from_millis(300));
+    let server = Server::builder()
+        .service(ArithServer::new(Calculator))
+        .http(Gateway::new(config))
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let addr = server.local_addr().unwrap();
+    (server, addr)
+}
+
+#[tokio::test]
+async fn slow_heads_are_cut_off_and_slow_bodies_answered_408() {
+    let (server, addr) = impatient_server().await;
+    // A head that never ends: the connection is closed (hyper may first
+    // answer 408), well before the server's 60 s idle limit.
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"POST /Arith/Mul HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let mut reply = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut reply)).await;
+    assert!(read.is_ok(), "the connection stayed open");
+    let head = String::from_utf8_lossy(&reply);
+    assert!(
+        head.is_empty() || head.starts_with("HTTP/1.1 408"),
+        "{head}"
+    );
+
+    // A body announced as 100 bytes of which 10 come.
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request =
+        "POST /Arith/Mul HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{\"a\":1,\"b\"";
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut reply = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut reply)).await;
+    assert!(read.is_ok(), "the connection stayed open");
+    let head = String::from_utf8_lossy(&reply);
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    server.shutdown_and_wait().await;
+}
+
 #[tokio::test]
 async fn cors_preflight_and_replies_name_only_allowed_origins() {
     let (server, addr) = server().await;
