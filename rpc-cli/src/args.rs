@@ -19,10 +19,17 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Services of a server (ADDR), or services and endpoints of a registry.
+    #[command(override_usage = "rpc list ADDR\n       rpc list --registry URL [SERVICE]")]
     List(ListArgs),
     /// Methods of a service: wire names, types, codecs, JSON Schemas.
+    #[command(
+        override_usage = "rpc describe ADDR SERVICE\n       rpc describe --registry URL SERVICE"
+    )]
     Describe(DescribeArgs),
     /// Calls SERVICE.METHOD with a JSON argument and prints the reply as JSON.
+    #[command(
+        override_usage = "rpc call [OPTIONS] ADDR SERVICE.METHOD [JSON]\n       rpc call [OPTIONS] --registry URL SERVICE.METHOD [JSON]"
+    )]
     Call(CallArgs),
     /// Prints a service's endpoints, then every change as it happens.
     Watch(WatchArgs),
@@ -37,7 +44,7 @@ pub(crate) enum Command {
 /// Where the services are: an address, or a registry.
 #[derive(Debug, Args)]
 pub(crate) struct Where {
-    /// A registry instead of an address: etcd://host:port[/base] or static://host:port,…
+    /// A registry instead of an address: etcd://host:port/base or static://host:port,…
     #[arg(long, value_name = "URL")]
     pub(crate) registry: Option<String>,
 }
@@ -61,7 +68,7 @@ pub(crate) struct DescribeArgs {
     #[command(flatten)]
     pub(crate) place: Where,
     /// ADDR SERVICE, or SERVICE alone with --registry.
-    #[arg(required = true, num_args = 1..=2, value_name = "ADDR] [SERVICE")]
+    #[arg(required = true, num_args = 1..=2, value_name = "ARGS")]
     pub(crate) targets: Vec<String>,
     /// Print the description as JSON (what reflection answered).
     #[arg(long)]
@@ -73,10 +80,9 @@ pub(crate) struct DescribeArgs {
 pub(crate) struct CallArgs {
     #[command(flatten)]
     pub(crate) place: Where,
-    /// ADDR SERVICE.METHOD [JSON], or SERVICE.METHOD [JSON] with
-    /// --registry. Without JSON (or with `-`), the argument is read from
-    /// standard input.
-    #[arg(required = true, num_args = 1..=3, value_name = "ADDR] SERVICE.METHOD [JSON")]
+    /// ADDR SERVICE.METHOD JSON, or SERVICE.METHOD JSON with --registry.
+    /// Without JSON (or with -), the argument is read from standard input.
+    #[arg(required = true, num_args = 1..=3, value_name = "ARGS")]
     pub(crate) targets: Vec<String>,
     #[command(flatten)]
     pub(crate) call: CallOptionsArgs,
@@ -102,7 +108,7 @@ pub(crate) struct CallOptionsArgs {
 /// `rpc watch`.
 #[derive(Debug, Args)]
 pub(crate) struct WatchArgs {
-    /// The registry to watch: etcd://host:port[/base].
+    /// The registry to watch: etcd://host:port/base (the base is optional).
     #[arg(long, value_name = "URL", required = true)]
     pub(crate) registry: String,
     /// The service whose endpoints to follow.
