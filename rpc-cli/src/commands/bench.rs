@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use bytestring::ByteString;
 use hdrhistogram::Histogram;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use rpc::{CallOptions, Channel as _, Client, RawRequest, Status};
 
 use crate::args::BenchArgs;
@@ -55,10 +55,15 @@ pub(crate) async fn run(args: BenchArgs) -> Result<(), Failure> {
     } else {
         ProgressBar::new(args.calls)
     };
-    progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} calls  {per_sec}  eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} calls  {rate}  eta {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key(
+            "rate",
+            |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = write!(out, "{:.0} calls/s", state.per_sec());
+            },
+        );
+    progress.set_style(style);
     let issued = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut callers = Vec::with_capacity(args.concurrency);
