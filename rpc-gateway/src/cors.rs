@@ -23,8 +23,8 @@ fn allowed_origin(allowed: &[String], origin: Option<&HeaderValue>) -> Option<He
 }
 
 /// Adds the CORS headers of an actual (non-preflight) reply.
-pub(crate) fn decorate(allowed: &[String], request: &HeaderMap, reply: &mut HeaderMap) {
-    if let Some(origin) = allowed_origin(allowed, request.get(header::ORIGIN)) {
+pub(crate) fn decorate(allowed: &[String], origin: Option<&HeaderValue>, reply: &mut HeaderMap) {
+    if let Some(origin) = allowed_origin(allowed, origin) {
         reply.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         reply.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,

@@ -21,22 +21,22 @@ pub(crate) async fn handle(
     peer: Option<PeerAddr>,
     request: Request<Incoming>,
 ) -> HttpResponse {
-    let request_headers = request.headers().clone();
-    let mut response = if request.method() == Method::OPTIONS {
+    if request.method() == Method::OPTIONS {
         let mut response = Response::new(Full::new(Bytes::new()));
         *response.status_mut() = StatusCode::NO_CONTENT;
         cors::preflight(
             &config.allowed_origins,
-            &request_headers,
+            request.headers(),
             response.headers_mut(),
         );
         return response;
-    } else {
-        call(config, backend, peer, request).await
-    };
+    }
+    // Only the origin is needed once the request is consumed.
+    let origin = request.headers().get(header::ORIGIN).cloned();
+    let mut response = call(config, backend, peer, request).await;
     cors::decorate(
         &config.allowed_origins,
-        &request_headers,
+        origin.as_ref(),
         response.headers_mut(),
     );
     response

@@ -180,6 +180,34 @@ async fn impatient_server() -> (ServerHandle, SocketAddr) {
 }
 
 #[tokio::test]
+async fn a_call_past_the_gateway_timeout_is_504_and_its_handler_is_cancelled() {
+    let server = Server::builder()
+        .service(ArithServer::new(Calculator))
+        .http(Gateway::new(
+            GatewayConfig::default().call_timeout(Duration::from_millis(200)),
+        ))
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let answer = post(server.local_addr().unwrap(), "/Arith/Stall", "").await;
+    assert_eq!(answer.status, 504, "{:?}", answer.body);
+    assert_eq!(answer.json()["code"], "deadline_exceeded");
+    let mut cancelled = false;
+    for _ in 0..100 {
+        if support::STALL_DROPPED.load(std::sync::atomic::Ordering::SeqCst) {
+            cancelled = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        cancelled,
+        "the handler kept running after the gateway gave up"
+    );
+    server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
 async fn slow_heads_are_cut_off_and_slow_bodies_answered_408() {
     let (server, addr) = impatient_server().await;
     // A head that never ends: the connection is closed (hyper may first
@@ -282,6 +310,28 @@ async fn binary_and_http_clients_share_the_port_at_the_same_time() {
     };
     tokio::join!(binary, http);
     server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
+async fn a_silent_connection_does_not_hold_shutdown() {
+    let server = Server::builder()
+        .service(ArithServer::new(Calculator))
+        .http(Gateway::default())
+        .first_frame_timeout(Duration::from_secs(120))
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let silent = tokio::net::TcpStream::connect(server.local_addr().unwrap())
+        .await
+        .unwrap();
+    // Let the server accept it and start waiting for its first byte.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let shutdown = tokio::time::timeout(Duration::from_secs(30), server.shutdown_and_wait()).await;
+    assert!(
+        shutdown.is_ok(),
+        "shutdown waited for the silent connection's first byte"
+    );
+    drop(silent);
 }
 
 #[tokio::test]

@@ -61,6 +61,8 @@ impl LocalDispatch {
     /// server-wide call limit (`overloaded` beyond it), through the auth
     /// hook, layers and router, on a task of its own so that a panicking
     /// handler is answered `internal` rather than ending the connection.
+    /// Dropping the returned future cancels the handler. The caller bounds
+    /// the call's time (the context's deadline is not enforced here).
     pub async fn call(&self, call: ServiceCall) -> Result<ServiceReply, Status> {
         let Some(permit) = self.calls.try_take() else {
             return Err(Status::overloaded(
@@ -77,8 +79,20 @@ impl LocalDispatch {
             drop(permit);
             reply
         });
+        // A caller that stops waiting (its timeout, a closed HTTP
+        // connection) ends the handler too, as a cancel frame would.
+        let _abort = AbortOnDrop(task.abort_handle());
         task.await
             .unwrap_or_else(|_| Err(Status::internal("the handler panicked")))
+    }
+}
+
+/// Aborts a call's task when its caller's future is dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -191,7 +205,12 @@ where
         return Some((reader, writer));
     };
     let mut first = [0u8; 1];
-    let read = tokio::time::timeout(first_byte_timeout, reader.read(&mut first)).await;
+    // A silent connection must not hold a graceful shutdown for the whole
+    // first-byte timeout.
+    let read = tokio::select! {
+        read = tokio::time::timeout(first_byte_timeout, reader.read(&mut first)) => read,
+        () = http.shutdown.cancelled() => return None,
+    };
     let Ok(Ok(1)) = read else {
         return None;
     };

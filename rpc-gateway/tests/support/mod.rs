@@ -28,6 +28,19 @@ pub trait Arith {
     async fn div(&self, args: Args) -> Result<i64, Status>;
     /// Says whether an `__AUTH` token came along.
     async fn whoami(&self, ctx: &Context) -> Result<String, Status>;
+    /// Waits a minute; [`STALL_DROPPED`] says when it was cancelled.
+    async fn stall(&self) -> Result<(), Status>;
+}
+
+/// Set when a `Stall` call is dropped before it finished.
+pub static STALL_DROPPED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+struct SetOnDrop;
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        STALL_DROPPED.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// The implementation.
@@ -48,6 +61,12 @@ impl Arith for Calculator {
     }
     async fn whoami(&self, ctx: &Context) -> Result<String, Status> {
         Ok(ctx.metadata().get("__AUTH").unwrap_or("nobody").to_owned())
+    }
+    async fn stall(&self) -> Result<(), Status> {
+        let guard = SetOnDrop;
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        std::mem::forget(guard);
+        Ok(())
     }
 }
 
