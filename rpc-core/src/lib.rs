@@ -36,6 +36,7 @@ pub mod frame;
 mod metadata;
 mod origin;
 mod peer;
+pub mod reflection;
 pub mod server;
 mod service;
 mod status;

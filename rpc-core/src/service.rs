@@ -40,6 +40,14 @@ pub trait Service: Send + Sync + 'static {
     /// The wire names of its methods.
     fn methods(&self) -> &'static [&'static str];
 
+    /// What reflection (`rpc.Reflection.Describe`) says about the service.
+    /// `#[service]` generates it with type names, codecs and schemas; a
+    /// hand-written service describes its method names alone unless it
+    /// overrides this.
+    fn describe(&self) -> crate::reflection::ServiceDescription {
+        crate::reflection::ServiceDescription::from_names(self.name(), self.methods())
+    }
+
     /// Runs the method `call.context.method()`: decodes the argument in the
     /// call's codec, runs the handler, encodes the reply in the same codec.
     /// An unknown method is [`Status::method_not_found`]; a codec the

@@ -36,6 +36,7 @@ mod client;
 mod errors;
 mod parse;
 mod payload;
+mod reflection;
 mod server;
 mod trait_def;
 
@@ -88,6 +89,11 @@ use crate::parse::{NameOptions, ServiceDef, is_plain_name, is_rpc_attribute};
 /// - `ArithClient<C = rpc::Client>`: `new(channel)`, and for each method
 ///   `mul(&args)` and `mul_with(&args, CallOptions)` (which also returns the
 ///   reply metadata); its errors are always `rpc::Status`.
+///
+/// The server wrapper also describes itself to reflection
+/// (`Service::describe`): per method its wire name, the argument and reply
+/// type names, the codecs both support and, with the facade's `schemars`
+/// feature and types implementing `schemars::JsonSchema`, their JSON Schemas.
 #[proc_macro_attribute]
 pub fn service(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(args.into(), item.into()).into()

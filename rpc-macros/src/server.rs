@@ -7,7 +7,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::parse::{MethodDef, ServiceDef};
-use crate::payload;
+use crate::{payload, reflection};
 
 /// Names tried, in order, for the wrapper's type parameter: the first that
 /// no method's types mention, so it cannot shadow a user type.
@@ -32,6 +32,7 @@ pub(crate) fn expand(service: &ServiceDef) -> TokenStream {
     let doc =
         format!(" Serves an implementation of [`{service_trait}`] as the `{wire_name}` service.");
     let debug_name = server.to_string();
+    let describe = reflection::describe(service);
 
     quote! {
         #[doc = #doc]
@@ -79,6 +80,8 @@ pub(crate) fn expand(service: &ServiceDef) -> TokenStream {
             fn methods(&self) -> &'static [&'static str] {
                 &[#(#wire_names),*]
             }
+
+            #describe
 
             fn call(
                 &self,

@@ -102,5 +102,7 @@ pub mod __private {
     pub use rpc_client::{CallOptions, CallReply, Channel};
     pub use rpc_codec::{PayloadCodec, payload_codec};
     pub use rpc_core::dispatch::{decode_argument, encode_result, unknown_method};
+    pub use rpc_core::reflection::{MethodDescription, ServiceDescription};
+    pub use rpc_core::type_schema;
     pub use rpc_core::{BoxFuture, Context, Service, ServiceCall, ServiceReply, Status};
 }

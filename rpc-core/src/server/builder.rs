@@ -34,6 +34,8 @@ impl Server {
             auth: None,
             layers: Vec::new(),
             announcer: None,
+            reflection: true,
+            http: None,
         }
     }
 }
@@ -46,6 +48,8 @@ pub struct ServerBuilder {
     auth: Option<AuthHook>,
     layers: Vec<LayerFn>,
     announcer: Option<Arc<dyn Announcer>>,
+    reflection: bool,
+    http: Option<Arc<dyn super::HttpHandler>>,
 }
 
 impl ServerBuilder {
@@ -167,6 +171,22 @@ impl ServerBuilder {
         self
     }
 
+    /// Whether the server answers the built-in reflection service
+    /// (`rpc.Reflection`, see [`crate::reflection`]); on by default. It
+    /// passes through the auth hook and layers like any other service.
+    pub fn reflection(mut self, enabled: bool) -> Self {
+        self.reflection = enabled;
+        self
+    }
+
+    /// Serves HTTP/1.1 on the same port as the binary protocol: connections
+    /// whose first byte starts an HTTP request go to `handler` (an HTTP/JSON
+    /// gateway such as `rpc_gateway::Gateway`); see [`super::HttpHandler`].
+    pub fn http(mut self, handler: impl super::HttpHandler) -> Self {
+        self.http = Some(Arc::new(handler));
+        self
+    }
+
     /// Wraps the dispatch path in a tower layer (concurrency limit, rate
     /// limit, timeout, tracing...). The first layer added is the outermost.
     ///
@@ -268,7 +288,11 @@ impl ServerBuilder {
         }
         let mut names: Vec<&'static str> = self.services.keys().copied().collect();
         names.sort_unstable();
-        let router = Router::new(self.services, self.auth);
+        let mut services = self.services;
+        if self.reflection {
+            crate::reflection::add_to(&mut services);
+        }
+        let router = Router::new(services, self.auth);
         let dispatch = if self.layers.is_empty() {
             Dispatch::Direct(router)
         } else {
@@ -283,6 +307,7 @@ impl ServerBuilder {
             dispatch,
             services: names,
             announcer: self.announcer,
+            http: self.http,
         })
     }
 }
@@ -312,6 +337,7 @@ impl fmt::Debug for ServerBuilder {
             .field("auth", &self.auth.is_some())
             .field("layers", &self.layers.len())
             .field("registry", &self.announcer.is_some())
+            .field("http", &self.http.is_some())
             .finish()
     }
 }

@@ -18,6 +18,7 @@ use crate::frame::{
     write_batches,
 };
 use crate::server::handler::{poll_once, run_handler};
+use crate::server::http::{HttpRoute, LocalDispatch, route};
 use crate::server::in_flight::{InFlight, Running};
 use crate::server::inline_policy::InlinePolicy;
 use crate::server::limit::{Limit, LimitGuard};
@@ -71,6 +72,8 @@ pub(crate) struct Shared {
     pub(crate) inflating: Arc<tokio::sync::Semaphore>,
     /// Bad frames are logged at WARN at most once a second.
     pub(crate) bad_frames_log: LogGate,
+    /// Serves connections that start with an HTTP request, if configured.
+    pub(crate) http: Option<Arc<dyn crate::server::HttpHandler>>,
 }
 
 /// Bytes of the read buffer a new connection starts with.
@@ -103,6 +106,17 @@ pub(crate) async fn serve_connection<R, W>(
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    // HTTP on the same port: the first byte decides (see `http.rs`).
+    let http = shared.http.as_ref().map(|handler| HttpRoute {
+        handler: Arc::clone(handler),
+        peer: peer.clone(),
+        calls: LocalDispatch::new(dispatch.clone(), Arc::clone(&shared.calls)),
+        shutdown: shutdown.clone(),
+    });
+    let timeout = shared.config.first_frame_timeout;
+    let Some((reader, writer)) = route(http, reader, writer, timeout).await else {
+        return;
+    };
     let config = &shared.config;
     let codec = FrameCodec::with_max_frame_size(config.max_frame_size);
     let (replies, queue) = mpsc::channel(config.write_queue.max(1));

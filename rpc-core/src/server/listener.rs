@@ -31,6 +31,7 @@ pub(crate) struct Parts {
     pub(crate) dispatch: Dispatch,
     pub(crate) services: Vec<&'static str>,
     pub(crate) announcer: Option<Arc<dyn Announcer>>,
+    pub(crate) http: Option<Arc<dyn crate::server::HttpHandler>>,
 }
 
 /// Starts the accept loop in the background, then announces the server.
@@ -69,6 +70,7 @@ async fn accept_loop(
         dispatch,
         services,
         announcer,
+        http,
     } = parts;
     let connections = Limit::new(config.max_connections);
     let shared = Arc::new(Shared {
@@ -77,6 +79,7 @@ async fn accept_loop(
         inflating: Arc::new(tokio::sync::Semaphore::new(config.max_inflating.max(1))),
         config,
         bad_frames_log: LogGate::new(Duration::from_secs(1)),
+        http,
     });
     let tracker = TaskTracker::new();
     let accept_errors_log = LogGate::new(Duration::from_secs(1));
