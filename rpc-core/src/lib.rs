@@ -38,6 +38,7 @@ mod peer;
 pub mod server;
 mod service;
 mod status;
+pub mod trace;
 
 pub use code::Code;
 pub use context::Context;

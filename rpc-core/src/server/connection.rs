@@ -71,6 +71,7 @@ pub(crate) struct Shared {
     pub(crate) inflating: Arc<tokio::sync::Semaphore>,
     /// Bad frames are logged at WARN at most once a second.
     pub(crate) bad_frames_log: LogGate,
+    pub(crate) metrics: crate::server::metrics::ServerMetrics,
 }
 
 /// Bytes of the read buffer a new connection starts with.
@@ -314,12 +315,14 @@ impl Connection {
     ) {
         let arrived = Instant::now();
         if draining {
+            self.shared.metrics.calls_refused_draining.increment(1);
             let status = Status::unavailable("the server is shutting down");
             return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
         }
         let permits = match self.acquire_permits(request.payload.len()) {
             Ok(permits) => permits,
             Err(status) => {
+                self.shared.metrics.calls_refused_limit.increment(1);
                 return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
             }
         };
