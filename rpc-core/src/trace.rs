@@ -112,7 +112,7 @@ impl TraceContext {
         // Version 00 is exactly four fields; a later version may append
         // fields after a dash, which this version ignores (W3C §4.3).
         let exact = bytes.len() == TRACEPARENT_LEN;
-        if version[0] == 0 && !exact || !exact && bytes[TRACEPARENT_LEN] != b'-' {
+        if !exact && (version[0] == 0 || bytes[TRACEPARENT_LEN] != b'-') {
             return Err(TraceParseError::Length);
         }
         if bytes[2] != b'-' || bytes[35] != b'-' || bytes[52] != b'-' {
