@@ -82,7 +82,10 @@ pub use rpc_client::{
 };
 pub use rpc_codec::CompressionPolicy;
 pub use rpc_core::frame::MetadataLimits;
-pub use rpc_core::server::{Server, ServerBuilder, ServerConfig, ServerHandle};
+pub use rpc_core::server::{
+    Health, HealthStatus, MetricsRender, Server, ServerBuilder, ServerConfig, ServerHandle,
+};
+pub use rpc_core::trace::TraceContext;
 pub use rpc_core::{Code, Codec, Compression, Context, Metadata, PeerAddr, Service, Status};
 pub use rpc_macros::service;
 pub use rpc_registry::{
