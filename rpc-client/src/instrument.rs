@@ -87,10 +87,19 @@ impl ClientMetrics {
             parent_span_id = Empty,
         );
         let parent = rpc_core::trace::current();
-        let sent = match &parent {
-            Some(parent) => Some(parent.child()),
-            None if !span.is_disabled() => Some(TraceContext::new_root()),
-            None => None,
+        // With OpenTelemetry in use, this span's own ids (its parent is the
+        // span current here, e.g. the server span of a handler).
+        #[cfg(feature = "otel")]
+        let otel = (!span.is_disabled())
+            .then(|| TraceContext::of_span(&span))
+            .flatten();
+        #[cfg(not(feature = "otel"))]
+        let otel: Option<TraceContext> = None;
+        let sent = match (otel, &parent) {
+            (Some(otel), parent) => Some(otel.with_state_of(parent.as_ref())),
+            (None, Some(parent)) => Some(parent.child()),
+            (None, None) if !span.is_disabled() => Some(TraceContext::new_root()),
+            (None, None) => None,
         };
         if let Some(sent) = &sent {
             sent.inject(&mut request.options.metadata);

@@ -1,6 +1,6 @@
 //! The built-in health service (`rpc.Health`, method `Check`), answering
 //! over the ordinary protocol, and [`Health`], the handle that sets what it
-//! says. Wire format: `docs/PROTOCOL.md` §8.
+//! says. Wire format: `docs/PROTOCOL.md` §10.2.
 //!
 //! Every service the server serves starts `serving`; the server itself
 //! (service name `""`) is `serving` until graceful shutdown starts, then
@@ -231,6 +231,15 @@ mod tests {
         assert_eq!(&whole[..], br#"{"status":"serving"}"#);
         let bad = check(&health, json, b"{").unwrap_err();
         assert_eq!(bad.code(), Code::BadRequest);
+    }
+
+    #[test]
+    fn answers_in_msgpack_as_docs_protocol_shows() {
+        let health = Health::new(&["Arith"]);
+        // docs/PROTOCOL.md §10.2: {"service":"Arith"} -> {"status":"serving"}.
+        let request = b"\x81\xa7service\xa5Arith";
+        let reply = check(&health, rpc_codec::Codec::MsgPack, request).unwrap();
+        assert_eq!(&reply[..], b"\x81\xa6status\xa7serving");
     }
 
     #[test]

@@ -81,10 +81,16 @@ impl Service for Instrumented {
         // A caller's trace goes on even through a server nobody watches;
         // a new trace starts only where a subscriber wants the span.
         let parent = TraceContext::from_metadata(call.context.metadata());
-        let trace = match parent {
-            Some(ref parent) => Some(parent.child()),
-            None if !span.is_disabled() => Some(TraceContext::new_root()),
-            None => None,
+        // With OpenTelemetry in use, its ids (the parent adopted first).
+        #[cfg(feature = "otel")]
+        let otel = crate::trace::otel::adopt(&span, parent.as_ref());
+        #[cfg(not(feature = "otel"))]
+        let otel: Option<TraceContext> = None;
+        let trace = match (otel, &parent) {
+            (Some(otel), _) => Some(otel),
+            (None, Some(parent)) => Some(parent.child()),
+            (None, None) if !span.is_disabled() => Some(TraceContext::new_root()),
+            (None, None) => None,
         };
         if !span.is_disabled() {
             if let Some(peer) = call.context.peer() {

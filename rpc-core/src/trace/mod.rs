@@ -20,6 +20,10 @@
 //! assert!(child.traceparent().ends_with("-01"));
 //! ```
 //!
+//! With the `otel` feature and a `tracing_opentelemetry` layer installed,
+//! OpenTelemetry's ids are used instead (see `TraceContext::of_span`), so
+//! exported spans link across processes.
+//!
 //! Every byte of a `traceparent` comes from the network: parsing checks the
 //! exact length and every character, and refuses all-zero ids, version
 //! `ff` and (for version 00) anything past the four fields.
@@ -30,6 +34,9 @@ use std::future::Future;
 use bytestring::ByteString;
 
 use crate::Metadata;
+
+#[cfg(feature = "otel")]
+pub(crate) mod otel;
 
 /// The metadata key of the W3C trace parent.
 pub const TRACEPARENT: &str = "traceparent";
@@ -197,6 +204,12 @@ impl TraceContext {
     /// The vendor `tracestate`, passed on unchanged.
     pub fn trace_state(&self) -> Option<&str> {
         self.state.as_deref()
+    }
+
+    /// This context with `other`'s `tracestate` (none if `other` is `None`).
+    pub fn with_state_of(mut self, other: Option<&TraceContext>) -> TraceContext {
+        self.state = other.and_then(|other| other.state.clone());
+        self
     }
 
     /// Runs `future` with this context as the [`current`] one.
