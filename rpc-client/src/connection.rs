@@ -117,6 +117,11 @@ impl Connection {
         Ok((id, rx))
     }
 
+    /// How many calls wait for their answer.
+    fn waiting_calls(&self) -> usize {
+        self.lock_calls().waiting.len()
+    }
+
     /// Forgets a call the caller gave up on; returns whether it was still waiting.
     pub(crate) fn forget(&self, id: u32) -> bool {
         self.lock_calls().waiting.remove(&id).is_some()
@@ -212,7 +217,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
 ) {
     let codec = connection.codec;
     let result = tokio::select! {
-        result = write_batches(&mut queue, &mut writer, codec) => result,
+        result = write_batches(&mut queue, &mut writer, codec, || connection.waiting_calls() > 1) => result,
         () = connection.closed.cancelled() => Ok(()),
     };
     if let Err(error) = result {

@@ -36,8 +36,7 @@ impl CodeCounters {
 
     /// The counter of `code`.
     pub(crate) fn of(&self, code: Code) -> &Counter {
-        // Wire numbers 0..=13 index directly; `Unknown` (255) is the last.
-        let index = usize::from(code.as_u8()).min(Code::ALL.len() - 1);
+        let index = code_index(code);
         self.counters[index].get_or_init(|| {
             let mut labels: Vec<metrics::Label> = self
                 .labels
@@ -48,6 +47,19 @@ impl CodeCounters {
             metrics::counter!(self.name, labels)
         })
     }
+}
+
+/// `code`'s place in [`Code::ALL`]: its wire number while the numbers are
+/// contiguous (they are, `Unknown` last), a scan otherwise.
+fn code_index(code: Code) -> usize {
+    let direct = usize::from(code.as_u8()).min(Code::ALL.len() - 1);
+    if Code::ALL[direct] == code {
+        return direct;
+    }
+    Code::ALL
+        .iter()
+        .position(|known| *known == code)
+        .unwrap_or(Code::ALL.len() - 1)
 }
 
 /// One client's handles (label `endpoint`).

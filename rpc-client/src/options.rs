@@ -74,13 +74,20 @@ impl CallOptions {
     /// a downstream call neither outlives its caller's deadline nor retries
     /// a request that is itself a retry.
     ///
-    /// In the other direction, an XClient whose retries for such a call run
-    /// out (or whose retry budget refuses one) returns its error marked "no
-    /// more retry" ([`Status::no_retry`](rpc_core::Status::no_retry), the
-    /// `rpc-no-retry` response metadata). A handler that returns that error
-    /// as is (`?`) sends the mark to its own caller, whose XClient then does
-    /// not retry this server either: one round of retries per chain. A
-    /// handler that turns the error into another status drops the mark.
+    /// In the other direction, whatever the downstream call fails with, a
+    /// handler that returns the failure (`?`, or a status of its own) returns
+    /// an application's failure ([`Origin::Application`](rpc_core::Origin)):
+    /// its caller sees the code and message (e.g. `unavailable: cannot
+    /// connect to …` when the downstream is down) but its client neither
+    /// retries this server nor counts the failure against this server's
+    /// circuit breaker, since this server did answer. Retries and breakers
+    /// act only on the framework's verdicts about the endpoint itself
+    /// (unreachable, connection lost, no reply in time, refused before the
+    /// handler ran). One round of retries per chain follows: the downstream
+    /// call's own XClient retried where retrying made sense. Its error also
+    /// carries the "no more retry" mark when its retries ran out
+    /// ([`Status::no_retry`](rpc_core::Status::no_retry)), which matters for
+    /// proxies that forward statuses without a handler in between.
     pub fn propagate(context: &rpc_core::Context) -> CallOptions {
         CallOptions {
             timeout: context.remaining(),

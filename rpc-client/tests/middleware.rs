@@ -76,3 +76,46 @@ async fn tower_layers_wrap_the_dispatch_path() {
     assert_eq!(seen.load(Ordering::SeqCst), 2);
     server.shutdown_and_wait().await;
 }
+
+/// A layer that makes calls wait for readiness (a concurrency limit without
+/// load shedding) must not stop the connection's reader: while the second
+/// call waits for the first to finish, a ping on the same connection is
+/// answered at once.
+#[tokio::test]
+async fn a_layer_waiting_for_readiness_does_not_stall_the_connection() {
+    use bytes::BytesMut;
+    use rpc_core::frame::{Frame, FrameCodec, Message};
+    use tokio::io::AsyncReadExt;
+    use tokio_util::codec::Decoder;
+
+    let builder = Server::builder().layer(tower::limit::ConcurrencyLimitLayer::new(1));
+    let (server, counters) = support::start(builder).await;
+    let mut stream = support::raw(&server).await;
+    support::write_frame(&mut stream, &support::request(1, "sleep", b"1500")).await;
+    support::write_frame(&mut stream, &support::request(2, "sleep", b"0")).await;
+    support::write_frame(&mut stream, &Frame::control(99, Message::Ping)).await;
+
+    let mut codec = FrameCodec::new();
+    let mut buf = BytesMut::new();
+    let mut order = Vec::new();
+    while order.len() < 3 {
+        if let Some(frame) = codec.decode(&mut buf).expect("valid frame") {
+            order.push((frame.request_id, frame.message.message_type().to_string()));
+            continue;
+        }
+        let n = tokio::time::timeout(Duration::from_secs(10), stream.read_buf(&mut buf))
+            .await
+            .expect("the server answers within 10 s")
+            .expect("read");
+        assert!(
+            n > 0,
+            "the server closed the connection; frames so far: {order:?}"
+        );
+    }
+    // The pong first: the reader went on while call 2 waited for the limit.
+    assert_eq!(order[0].0, 99, "frames in arrival order: {order:?}");
+    assert_eq!(order[1].0, 1, "frames in arrival order: {order:?}");
+    assert_eq!(order[2].0, 2, "frames in arrival order: {order:?}");
+    assert_eq!(Counters::get(&counters.finished), 2);
+    server.shutdown_and_wait().await;
+}

@@ -39,13 +39,29 @@ pub enum Code {
     Application = 12,
     /// A payload was larger than the receiver accepts (after decompression).
     PayloadTooLarge = 13,
+    /// A thing the call names (a record, a file) does not exist.
+    NotFound = 14,
+    /// A thing the call wanted to create exists already.
+    AlreadyExists = 15,
+    /// The system is not in the state the call needs (e.g. a non-empty directory to delete); retrying will not help until the state is fixed.
+    FailedPrecondition = 16,
+    /// An application quota or resource ran out (disk, a per-user quota); the server's own call limits answer [`Code::Overloaded`].
+    ResourceExhausted = 17,
+    /// The operation was aborted, typically by a concurrency conflict (a failed transaction, a sequencer check); the application may retry at a higher level.
+    Aborted = 18,
+    /// The call asked for something past a valid range (reading past the end).
+    OutOfRange = 19,
+    /// The method exists but this server does not implement or support it.
+    Unimplemented = 20,
+    /// Unrecoverable data loss or corruption.
+    DataLoss = 21,
     /// A code this version does not know (sent by a newer peer).
     Unknown = 255,
 }
 
 impl Code {
     /// Every code, in wire-number order.
-    pub const ALL: [Code; 15] = [
+    pub const ALL: [Code; 23] = [
         Code::Ok,
         Code::ServiceNotFound,
         Code::MethodNotFound,
@@ -60,6 +76,14 @@ impl Code {
         Code::Internal,
         Code::Application,
         Code::PayloadTooLarge,
+        Code::NotFound,
+        Code::AlreadyExists,
+        Code::FailedPrecondition,
+        Code::ResourceExhausted,
+        Code::Aborted,
+        Code::OutOfRange,
+        Code::Unimplemented,
+        Code::DataLoss,
         Code::Unknown,
     ];
 
@@ -85,6 +109,14 @@ impl Code {
             11 => Code::Internal,
             12 => Code::Application,
             13 => Code::PayloadTooLarge,
+            14 => Code::NotFound,
+            15 => Code::AlreadyExists,
+            16 => Code::FailedPrecondition,
+            17 => Code::ResourceExhausted,
+            18 => Code::Aborted,
+            19 => Code::OutOfRange,
+            20 => Code::Unimplemented,
+            21 => Code::DataLoss,
             _ => Code::Unknown,
         }
     }
@@ -121,6 +153,14 @@ impl Code {
             Code::Internal => "internal",
             Code::Application => "application",
             Code::PayloadTooLarge => "payload_too_large",
+            Code::NotFound => "not_found",
+            Code::AlreadyExists => "already_exists",
+            Code::FailedPrecondition => "failed_precondition",
+            Code::ResourceExhausted => "resource_exhausted",
+            Code::Aborted => "aborted",
+            Code::OutOfRange => "out_of_range",
+            Code::Unimplemented => "unimplemented",
+            Code::DataLoss => "data_loss",
             Code::Unknown => "unknown",
         }
     }
@@ -141,7 +181,7 @@ mod tests {
         for code in Code::ALL {
             assert_eq!(Code::from_u8(code.as_u8()), code);
         }
-        for byte in 14..255 {
+        for byte in 22..255 {
             assert_eq!(Code::from_u8(byte), Code::Unknown);
         }
     }

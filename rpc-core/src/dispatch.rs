@@ -3,6 +3,8 @@
 
 use rpc_codec::{Codec, PayloadCodec};
 
+#[cfg(doc)]
+use crate::Origin;
 use crate::{BoxFuture, Context, ServiceCall, ServiceReply, Status};
 
 /// Decodes a call's argument, after checking that both the argument and the
@@ -31,8 +33,12 @@ pub fn encode_reply<R>(
 }
 
 /// Turns a handler's result into the call's outcome: the reply encoded in
-/// `codec`, or the error as a [`Status`]. Reply metadata the handler set is
-/// sent either way (on an error it joins the status's own metadata).
+/// `codec`, or the error as a [`Status`] of [`Origin::Application`],
+/// whatever its code and wherever the handler got it: a handler's failure is
+/// never taken for a verdict on its endpoint, so its callers neither retry
+/// it nor count it against the endpoint's circuit breaker. Reply metadata
+/// the handler set is sent either way (on an error it joins the status's own
+/// metadata).
 pub fn encode_result<R, E: Into<Status>>(
     context: &Context,
     codec: Codec,
@@ -42,7 +48,7 @@ pub fn encode_result<R, E: Into<Status>>(
     match result {
         Ok(value) => encode_reply(context, codec, &value, reply),
         Err(error) => {
-            let mut status: Status = error.into();
+            let mut status: Status = error.into().into_application();
             let set = context.take_reply_metadata();
             if !set.is_empty() {
                 let metadata = status.metadata_mut();

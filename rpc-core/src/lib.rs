@@ -37,6 +37,7 @@ mod context;
 pub mod dispatch;
 pub mod frame;
 mod metadata;
+mod origin;
 mod peer;
 pub mod server;
 mod service;
@@ -46,9 +47,10 @@ pub mod trace;
 pub use code::Code;
 pub use context::Context;
 pub use metadata::Metadata;
+pub use origin::Origin;
 pub use peer::PeerAddr;
 pub use service::{BoxFuture, Service, ServiceCall, ServiceReply};
-pub use status::{NO_RETRY_KEY, Status};
+pub use status::{NO_RETRY_KEY, ORIGIN_KEY, Status};
 
 pub use rpc_codec::{Codec, Compression};
 

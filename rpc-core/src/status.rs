@@ -5,12 +5,18 @@ use std::fmt;
 use bytestring::ByteString;
 use rpc_codec::{CodecError, CompressionError};
 
-use crate::{Code, Metadata};
+use crate::{Code, Metadata, Origin};
 
 /// The response-metadata key that marks a failure as final for the whole
 /// call chain ("no more retry"); see [`Status::no_retry`]. Keys with the
 /// `rpc-` prefix are reserved for the framework.
 pub const NO_RETRY_KEY: &str = "rpc-no-retry";
+
+/// The response-metadata key by which a server marks a failure its
+/// framework decided ([`Origin::Framework`]); its value is `framework`. The
+/// key never reaches a [`Status`]'s metadata: it is turned into the origin
+/// when a response is read, and written from it when one is sent.
+pub const ORIGIN_KEY: &str = "rpc-origin";
 
 /// A call's failure as the caller sees it: a [`Code`], a human-readable
 /// message and optional metadata, exactly what a response frame carries.
@@ -19,6 +25,7 @@ pub struct Status {
     code: Code,
     message: ByteString,
     metadata: Metadata,
+    origin: Origin,
 }
 
 impl Status {
@@ -28,6 +35,7 @@ impl Status {
             code,
             message: message.into(),
             metadata: Metadata::new(),
+            origin: Origin::Framework,
         }
     }
 
@@ -67,9 +75,38 @@ impl Status {
         (self.code, self.message, self.metadata)
     }
 
-    /// Whether the call may be sent again; see [`Code::is_retryable`].
+    /// Who decided this failure ([`Origin`]).
+    pub fn origin(&self) -> Origin {
+        self.origin
+    }
+
+    /// The same status, decided by `origin`.
+    pub fn with_origin(mut self, origin: Origin) -> Status {
+        self.origin = origin;
+        self
+    }
+
+    /// The same status as application code's own failure
+    /// ([`Origin::Application`]): what the `#[rpc::service]` macro makes of
+    /// every error a handler returns. A hand-written [`Service`](crate::Service)
+    /// calls it on the errors of its own logic, and on any status it passes
+    /// on from its own downstream calls.
+    pub fn into_application(self) -> Status {
+        self.with_origin(Origin::Application)
+    }
+
+    /// Whether this is the framework's verdict on the endpoint or the call's
+    /// delivery ([`Origin::Framework`]), the only kind retries and circuit
+    /// breakers act on.
+    pub fn is_framework(&self) -> bool {
+        self.origin == Origin::Framework
+    }
+
+    /// Whether the call may be sent again: a retryable code
+    /// ([`Code::is_retryable`]) decided by the framework ([`Origin`]). The
+    /// "no more retry" mark ([`Status::no_retry`]) is checked on its own.
     pub fn is_retryable(&self) -> bool {
-        self.code.is_retryable()
+        self.is_framework() && self.code.is_retryable()
     }
 
     /// The same status, marked "no more retry": whoever receives it must not
@@ -149,13 +186,59 @@ impl Status {
     pub fn application(message: impl Into<ByteString>) -> Status {
         Status::new(Code::Application, message)
     }
+
+    /// [`Code::NotFound`].
+    pub fn not_found(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::NotFound, message)
+    }
+
+    /// [`Code::AlreadyExists`].
+    pub fn already_exists(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::AlreadyExists, message)
+    }
+
+    /// [`Code::FailedPrecondition`].
+    pub fn failed_precondition(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::FailedPrecondition, message)
+    }
+
+    /// [`Code::ResourceExhausted`].
+    pub fn resource_exhausted(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::ResourceExhausted, message)
+    }
+
+    /// [`Code::Aborted`].
+    pub fn aborted(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::Aborted, message)
+    }
+
+    /// [`Code::OutOfRange`].
+    pub fn out_of_range(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::OutOfRange, message)
+    }
+
+    /// [`Code::Unimplemented`].
+    pub fn unimplemented(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::Unimplemented, message)
+    }
+
+    /// [`Code::DataLoss`].
+    pub fn data_loss(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::DataLoss, message)
+    }
+
+    /// [`Code::PermissionDenied`].
+    pub fn permission_denied(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::PermissionDenied, message)
+    }
 }
 
 impl fmt::Debug for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("Status");
         s.field("code", &self.code)
-            .field("message", &&*self.message);
+            .field("message", &&*self.message)
+            .field("origin", &self.origin);
         if !self.metadata.is_empty() {
             s.field("metadata", &self.metadata);
         }
@@ -174,6 +257,34 @@ impl fmt::Display for Status {
 }
 
 impl std::error::Error for Status {}
+
+/// An I/O failure in a handler (`?` on a file or socket operation), mapped
+/// by its kind to the nearest code: `not_found`, `already_exists`,
+/// `permission_denied`, `deadline_exceeded` (timed out), `unavailable` (a
+/// refused, reset or aborted connection), `bad_request` (invalid input or
+/// data), `unimplemented` (unsupported), `resource_exhausted` (out of
+/// memory, storage full), else `internal`. The message is the error's text.
+impl From<std::io::Error> for Status {
+    fn from(error: std::io::Error) -> Status {
+        use std::io::ErrorKind;
+        let code = match error.kind() {
+            ErrorKind::NotFound => Code::NotFound,
+            ErrorKind::AlreadyExists => Code::AlreadyExists,
+            ErrorKind::PermissionDenied => Code::PermissionDenied,
+            ErrorKind::TimedOut => Code::DeadlineExceeded,
+            ErrorKind::ConnectionRefused
+            | ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::NotConnected
+            | ErrorKind::BrokenPipe => Code::Unavailable,
+            ErrorKind::InvalidInput | ErrorKind::InvalidData => Code::BadRequest,
+            ErrorKind::Unsupported => Code::Unimplemented,
+            ErrorKind::OutOfMemory | ErrorKind::StorageFull => Code::ResourceExhausted,
+            _ => Code::Internal,
+        };
+        Status::new(code, error.to_string())
+    }
+}
 
 impl From<CodecError> for Status {
     fn from(error: CodecError) -> Status {
@@ -194,6 +305,31 @@ impl From<CompressionError> for Status {
             _ => Code::Internal,
         };
         Status::new(code, error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod io_tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_map_to_the_nearest_code() {
+        use std::io::{Error, ErrorKind};
+        let cases = [
+            (ErrorKind::NotFound, Code::NotFound),
+            (ErrorKind::AlreadyExists, Code::AlreadyExists),
+            (ErrorKind::PermissionDenied, Code::PermissionDenied),
+            (ErrorKind::TimedOut, Code::DeadlineExceeded),
+            (ErrorKind::ConnectionRefused, Code::Unavailable),
+            (ErrorKind::InvalidData, Code::BadRequest),
+            (ErrorKind::Unsupported, Code::Unimplemented),
+            (ErrorKind::Other, Code::Internal),
+        ];
+        for (kind, code) in cases {
+            let status = Status::from(Error::new(kind, "boom"));
+            assert_eq!(status.code(), code, "{kind:?}");
+            assert_eq!(status.message(), "boom");
+        }
     }
 }
 

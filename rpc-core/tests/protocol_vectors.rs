@@ -93,7 +93,9 @@ fn error_response() {
             request_id: 2,
             codec: Codec::MsgPack,
             compression: Compression::None,
-            message: Message::Response(Response::from_status(status)),
+            // The vector is the frame without the origin mark (§4.2): what
+            // a server sends for a status of its application.
+            message: Message::Response(Response::from_status(status.into_application())),
         },
     );
 }
@@ -129,7 +131,13 @@ fn no_retry_response() {
         payload: Default::default(),
     };
     let status = response.clone().into_result().unwrap_err();
-    assert!(status.is_retryable() && status.is_no_retry(), "{status:?}");
+    // Unmarked by the origin mark (§4.2): the peer application's failure, not
+    // retried whatever its code; the no-retry mark is read all the same.
+    assert!(
+        status.code().is_retryable() && status.is_no_retry(),
+        "{status:?}"
+    );
+    assert!(!status.is_retryable(), "{status:?}");
     check(
         "no-retry-response",
         Frame {

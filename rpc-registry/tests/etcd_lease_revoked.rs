@@ -42,10 +42,14 @@ async fn every_revoked_lease_costs_a_short_absence() {
         let lease = lease_of_key(&mut client).await.expect("the key is there");
         client.lease_revoke(lease).await.unwrap();
         let revoked = Instant::now();
-        assert_eq!(lease_of_key(&mut client).await, None, "gone with its lease");
-        // Poll until the key is back, for at most well beyond the max backoff.
+        // Poll until the key is back under a new lease, for at most well
+        // beyond the max backoff. (The registry may write it again before
+        // this first read: that is the promptness under test.)
         loop {
-            if lease_of_key(&mut client).await.is_some() {
+            if lease_of_key(&mut client)
+                .await
+                .is_some_and(|current| current != lease)
+            {
                 break;
             }
             assert!(

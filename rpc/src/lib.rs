@@ -93,7 +93,10 @@ pub use rpc_core::server::{
     Health, HealthStatus, MetricsRender, Server, ServerBuilder, ServerConfig, ServerHandle,
 };
 pub use rpc_core::trace::TraceContext;
-pub use rpc_core::{Code, Codec, Compression, Context, Metadata, PeerAddr, Service, Status};
+pub use rpc_core::{
+    Code, Codec, Compression, Context, Metadata, Origin, PeerAddr, Service, ServiceCall,
+    ServiceReply, Status,
+};
 pub use rpc_macros::service;
 pub use rpc_registry::{
     Discovery, Endpoint, EndpointMetadata, MemoryRegistry, Registration, Registry,

@@ -11,7 +11,9 @@ use rpc::{
     XClient,
 };
 
-/// The downstream service: counts its calls, answers `overloaded` when told to.
+/// The downstream service: counts its calls. A shard told to be overloaded
+/// refuses every call in a server layer, before the handler (the framework's
+/// `overloaded`, which callers may retry), and counts it there.
 #[rpc::service]
 pub trait Store {
     /// Reads a value.
@@ -21,7 +23,6 @@ pub trait Store {
 #[derive(Clone)]
 struct Shard {
     name: &'static str,
-    overloaded: bool,
     calls: Arc<AtomicUsize>,
     retried: Arc<AtomicUsize>,
 }
@@ -31,9 +32,6 @@ impl Store for Shard {
         self.calls.fetch_add(1, Ordering::SeqCst);
         if ctx.is_retry() {
             self.retried.fetch_add(1, Ordering::SeqCst);
-        }
-        if self.overloaded {
-            return Err(Status::overloaded("shard busy"));
         }
         Ok(format!("{key}@{}", self.name))
     }
@@ -68,15 +66,26 @@ async fn shard(
 ) -> (Shard, rpc::ServerHandle) {
     let shard = Shard {
         name,
-        overloaded,
         calls: Arc::default(),
         retried: Arc::default(),
     };
-    let handle = Server::builder()
-        .service(StoreServer::new(shard.clone()))
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap();
+    let mut builder = Server::builder().service(StoreServer::new(shard.clone()));
+    if overloaded {
+        let (calls, retried) = (Arc::clone(&shard.calls), Arc::clone(&shard.retried));
+        builder = builder.layer(tower::layer::layer_fn(move |_inner| {
+            let (calls, retried) = (Arc::clone(&calls), Arc::clone(&retried));
+            tower::service_fn(move |call: rpc::ServiceCall| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                if call.context.is_retry() {
+                    retried.fetch_add(1, Ordering::SeqCst);
+                }
+                std::future::ready(Err::<rpc::ServiceReply, _>(Status::overloaded(
+                    "shard busy",
+                )))
+            })
+        }));
+    }
+    let handle = builder.bind("127.0.0.1:0").await.unwrap();
     let endpoint = Endpoint::tcp(handle.local_addr().unwrap().to_string());
     registry.register("Store", &endpoint).await.unwrap();
     (shard, handle)

@@ -356,7 +356,7 @@ impl BreakerPermit {
     pub fn record<T>(mut self, result: &Result<T, Status>) {
         let failed = match result {
             Ok(_) => false,
-            Err(status) => counts_as_failure(status.code()),
+            Err(status) => counts_as_failure(status),
         };
         self.settled = true;
         self.breaker.settle(self.probe, failed, Tick::now());
@@ -371,9 +371,13 @@ impl Drop for BreakerPermit {
     }
 }
 
-/// Whether a call ending with `code` counts against its endpoint.
-pub(crate) fn counts_as_failure(code: Code) -> bool {
-    code.is_retryable() || matches!(code, Code::DeadlineExceeded | Code::Internal)
+/// Whether a call ending with `status` counts against its endpoint: only
+/// the framework's verdicts do ([`rpc_core::Origin`]); a handler's own
+/// failure, whatever its code, says nothing about the endpoint.
+pub(crate) fn counts_as_failure(status: &Status) -> bool {
+    status.is_framework()
+        && (status.code().is_retryable()
+            || matches!(status.code(), Code::DeadlineExceeded | Code::Internal))
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ impl Chosen {
     pub(super) fn settle<T>(&mut self, result: &Result<T, Status>, started: Tick) {
         let failed = match result {
             Ok(_) => false,
-            Err(status) => counts_as_failure(status.code()),
+            Err(status) => counts_as_failure(status),
         };
         self.settled = true;
         self.member.breaker.settle(self.probe, failed, started);

@@ -26,6 +26,7 @@ pub(super) async fn broadcast(
                 .map(|reply| (id.to_string(), reply))
                 .map_err(|status| {
                     Status::new(status.code(), format!("{}: {}", id, status.message()))
+                        .with_origin(status.origin())
                 })
         }
     });

@@ -16,10 +16,12 @@ const KEEP_BYTES: usize = 8 * 1024;
 /// Writes the frames of `queue` to `writer` until the queue closes (`Ok`) or
 /// a write fails (`Err`).
 ///
-/// Whenever a frame arrives, every frame already queued behind it is encoded
-/// into the same buffer (up to 64 KiB) and the whole batch goes out in one
-/// `write_all`: under load, many replies or requests per system call; when
-/// idle, no added latency. The buffer grows with what it batches (nothing is
+/// Whenever a frame arrives, every frame queued behind it is encoded into the
+/// same buffer (up to 64 KiB) and the whole batch goes out in one `write_all`:
+/// under load, many replies or requests per system call. When `more_coming`
+/// says other calls of the connection are under way, the writer first lets
+/// the other ready tasks of its worker run, so that the frames they produce
+/// join the batch; otherwise (a lone call) it writes at once. The buffer grows with what it batches (nothing is
 /// reserved up front: most connections of a busy server are quiet) and is
 /// given back above 8 KiB whenever the queue is empty. Frames must have passed
 /// [`FrameCodec::encoded_len`]; one that still fails to encode is logged
@@ -28,10 +30,23 @@ pub async fn write_batches<W: AsyncWrite + Unpin>(
     queue: &mut mpsc::Receiver<Frame>,
     writer: &mut W,
     codec: FrameCodec,
+    more_coming: impl Fn() -> bool,
 ) -> std::io::Result<()> {
     let mut buf = BytesMut::new();
     while let Some(first) = queue.recv().await {
         encode_into(&codec, &first, &mut buf);
+        // With other calls under way, let the rest of this worker's ready
+        // work run before writing: tokio defers a yielded task until its
+        // worker has no other ready task (or its next I/O poll, every 61
+        // tasks), so the frames that the handlers or callers about to run
+        // produce join this batch. Without it, a server busy with CPU-bound
+        // handlers wrote each reply alone: one system call, and one wake-up
+        // of the client, per reply (4 times the context switches on both
+        // sides). A lone call does not wait: the yield would cost it an extra
+        // I/O poll and a wake-up of an idle worker.
+        if queue.is_empty() && more_coming() {
+            tokio::task::yield_now().await;
+        }
         while buf.len() < WRITE_BATCH_BYTES {
             match queue.try_recv() {
                 Ok(frame) => encode_into(&codec, &frame, &mut buf),

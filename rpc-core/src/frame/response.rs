@@ -7,6 +7,9 @@ use crate::frame::wire::{BodyReader, check_len, metadata_len, put_metadata};
 use crate::frame::{FrameError, MessageType, MetadataLimits};
 use crate::{Code, Metadata, Status};
 
+/// The value of the origin mark ([`ORIGIN_KEY`](crate::ORIGIN_KEY)).
+const FRAMEWORK_MARK: &str = "framework";
+
 /// The answer to a request.
 ///
 /// Body layout (big-endian):
@@ -45,8 +48,18 @@ impl Response {
     ///
     /// A message longer than the 65,535 bytes its length prefix allows is cut
     /// at a character boundary, so that an error can always be answered.
+    ///
+    /// A status the framework decided carries the origin mark
+    /// ([`ORIGIN_KEY`](crate::ORIGIN_KEY)); any such key already in the
+    /// metadata of an application's status is dropped, so a handler cannot
+    /// pass a downstream server's verdict off as its own server's.
     pub fn from_status(status: Status) -> Response {
-        let (code, message, metadata) = status.into_parts();
+        let framework = status.is_framework();
+        let (code, message, mut metadata) = status.into_parts();
+        metadata.remove(crate::ORIGIN_KEY);
+        if framework {
+            metadata.insert(crate::ORIGIN_KEY, FRAMEWORK_MARK);
+        }
         let message = truncate_message(message);
         Response {
             code,
@@ -56,13 +69,24 @@ impl Response {
         }
     }
 
-    /// The payload when the code is ok, the status otherwise.
+    /// The payload when the code is ok, the status otherwise: decided by the
+    /// peer's framework if the response carries the origin mark, by its
+    /// application otherwise ([`Origin`](crate::Origin)).
     pub fn into_result(self) -> Result<(Metadata, Bytes), Status> {
         if self.code == Code::Ok {
-            Ok((self.metadata, self.payload))
-        } else {
-            Err(Status::new(self.code, self.message).with_metadata(self.metadata))
+            return Ok((self.metadata, self.payload));
         }
+        let mut metadata = self.metadata;
+        let framework = metadata.get(crate::ORIGIN_KEY) == Some(FRAMEWORK_MARK);
+        metadata.remove(crate::ORIGIN_KEY);
+        let origin = if framework {
+            crate::Origin::Framework
+        } else {
+            crate::Origin::Application
+        };
+        Err(Status::new(self.code, self.message)
+            .with_metadata(metadata)
+            .with_origin(origin))
     }
 
     /// The body's encoded size, after checking every length prefix.

@@ -206,6 +206,16 @@ impl ServerBuilder {
     /// Errors of the layered service become statuses: a [`Status`] stays
     /// itself, tower's timeout becomes `deadline_exceeded`, its load-shed
     /// refusal `overloaded`, anything else `internal`.
+    ///
+    /// What layers may assume about readiness: the connection asks the stack
+    /// once per call whether it is ready, and never waits for it on the
+    /// connection's reader. A call that finds the stack not ready (a
+    /// concurrency or rate limit without load shedding) waits on its own
+    /// task, on the very stack it asked (so a place held in a limit's queue
+    /// is kept), under its deadline and cancellable like a running call; the
+    /// connection goes on with a clone, so pings, cancels and other calls are
+    /// read meanwhile. Layers therefore keep shared state (the limit) behind
+    /// their clones, as tower's own layers do.
     pub fn layer<L>(mut self, layer: L) -> Self
     where
         L: Layer<Layered> + Send + 'static,

@@ -107,13 +107,20 @@ pub(crate) async fn serve_connection<R, W>(
     let config = &shared.config;
     let codec = FrameCodec::with_max_frame_size(config.max_frame_size);
     let (replies, queue) = mpsc::channel(config.write_queue.max(1));
-    let writer_task = tokio::spawn(write_loop(queue, writer, codec, peer.clone()));
+    let in_flight = InFlight::default();
+    let writer_task = tokio::spawn(write_loop(
+        queue,
+        writer,
+        codec,
+        peer.clone(),
+        in_flight.clone(),
+    ));
     let mut connection = Connection {
         peer,
         shared: Arc::clone(&shared),
         codec,
         replies,
-        in_flight: InFlight::default(),
+        in_flight,
         per_connection: Limit::new(config.max_calls_per_connection),
         dispatch,
         oneway_calls: 0,
@@ -382,10 +389,23 @@ impl Connection {
             codec,
             payload: request.payload,
         };
-        let mut handler = match self.dispatch.ready().await {
-            Ok(dispatch) => dispatch.call(call),
-            Err(status) => {
+        // Readiness is asked once, never awaited here: a layer that makes
+        // calls wait (a concurrency limit, a rate limit) must not stop this
+        // reader from taking pings, cancels and other calls. A call that
+        // finds the stack not ready waits on its own task, on a clone of
+        // the stack (tower's rule: a clone is driven to readiness itself).
+        let mut handler = match poll_ready_once(&mut self.dispatch) {
+            Some(Ok(())) => self.dispatch.call(call),
+            Some(Err(status)) => {
                 return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
+            }
+            None => {
+                // The stack that was asked goes with the call (it may hold
+                // a place in a limit's queue); the reader keeps a fresh clone.
+                let fresh = self.dispatch.clone();
+                let mut waiting = std::mem::replace(&mut self.dispatch, fresh);
+                let handler = async move { waiting.ready().await?.call(call).await };
+                return self.spawn_call(reply, permits, limit, handler);
             }
         };
         // A large argument takes long to decode, and a handler that was slow
@@ -487,13 +507,27 @@ impl Connection {
     }
 }
 
+/// Asks `dispatch` once whether it can take a call now, without a waker to
+/// remember: `None` if it cannot yet.
+fn poll_ready_once(dispatch: &mut Dispatch) -> Option<Result<(), Status>> {
+    use tower::Service;
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match dispatch.poll_ready(&mut cx) {
+        std::task::Poll::Ready(result) => Some(result),
+        std::task::Poll::Pending => None,
+    }
+}
+
 async fn write_loop<W: AsyncWrite + Unpin>(
     mut queue: mpsc::Receiver<Frame>,
     mut writer: W,
     codec: FrameCodec,
     peer: PeerAddr,
+    in_flight: InFlight,
 ) {
-    match write_batches(&mut queue, &mut writer, codec).await {
+    // Handlers still running will reply soon: worth batching with.
+    let more_coming = || !in_flight.is_empty();
+    match write_batches(&mut queue, &mut writer, codec, more_coming).await {
         Ok(()) => {
             let _ = writer.shutdown().await;
         }

@@ -78,8 +78,7 @@ impl MethodMetrics {
 
     /// The calls counter of `code`.
     pub(crate) fn calls(&self, code: Code) -> &Counter {
-        // Wire numbers 0..=13 index directly; `Unknown` (255) is the last.
-        let index = usize::from(code.as_u8()).min(Code::ALL.len() - 1);
+        let index = code_index(code);
         self.calls[index].get_or_init(|| {
             metrics::counter!(
                 "rpc_server_calls_total",
@@ -88,5 +87,30 @@ impl MethodMetrics {
                 "code" => code.name(),
             )
         })
+    }
+}
+
+/// `code`'s place in [`Code::ALL`]: its wire number while the numbers are
+/// contiguous (they are, `Unknown` last), a scan otherwise.
+pub(crate) fn code_index(code: Code) -> usize {
+    let direct = usize::from(code.as_u8()).min(Code::ALL.len() - 1);
+    if Code::ALL[direct] == code {
+        return direct;
+    }
+    Code::ALL
+        .iter()
+        .position(|known| *known == code)
+        .unwrap_or(Code::ALL.len() - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_its_own_counter_slot() {
+        for (index, code) in Code::ALL.into_iter().enumerate() {
+            assert_eq!(code_index(code), index, "{code}");
+        }
     }
 }
