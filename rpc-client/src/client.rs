@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::connection::Connection;
+use crate::instrument::ClientMetrics;
 use crate::{CallOptions, CallReply, Channel, ClientConfig, RawReply, RawRequest, typed};
 
 /// Where a client connects.
@@ -59,6 +60,8 @@ struct Shared {
     config: ClientConfig,
     state: Mutex<State>,
     connecting: tokio::sync::Mutex<()>,
+    /// `None` when `config.instrument` is off.
+    metrics: Option<ClientMetrics>,
 }
 
 #[derive(Default)]
@@ -77,8 +80,12 @@ impl Client {
 
     /// A client of `target` with `config`.
     pub fn with_config(target: Target, config: ClientConfig) -> Client {
+        let metrics = config
+            .instrument
+            .then(|| ClientMetrics::new(target.to_string()));
         Client {
             shared: Arc::new(Shared {
+                metrics,
                 target,
                 config,
                 state: Mutex::new(State::default()),
@@ -294,22 +301,35 @@ impl Channel for Client {
         self.shared.config.codec
     }
 
-    async fn call_raw(&self, request: RawRequest) -> Result<RawReply, Status> {
+    async fn call_raw(&self, mut request: RawRequest) -> Result<RawReply, Status> {
         let timeout = request
             .options
             .timeout
             .unwrap_or(self.shared.config.timeout);
-        let deadline = Instant::now() + timeout;
+        let now = Instant::now();
+        let deadline = now + timeout;
         let service = request.service.clone();
         let method = request.method.clone();
-        match tokio::time::timeout_at(deadline.into(), self.call_on_connection(request, deadline))
-            .await
-        {
+        let observation = self
+            .shared
+            .metrics
+            .as_ref()
+            .map(|metrics| metrics.begin(&mut request, now));
+        let span = observation
+            .as_ref()
+            .map_or_else(tracing::Span::none, |o| o.span.clone());
+        let call =
+            tokio::time::timeout_at(deadline.into(), self.call_on_connection(request, deadline));
+        let result = match tracing::Instrument::instrument(call, span).await {
             Ok(result) => result,
             Err(_) => Err(Status::deadline_exceeded(format!(
                 "{service}.{method}: no reply within {timeout:?}"
             ))),
+        };
+        if let (Some(metrics), Some(observation)) = (&self.shared.metrics, &observation) {
+            metrics.end(observation, &result);
         }
+        result
     }
 
     async fn send_oneway(&self, request: RawRequest) -> Result<(), Status> {

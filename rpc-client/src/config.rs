@@ -38,6 +38,10 @@ pub struct ClientConfig {
     /// Frames queued for the connection's writer; callers wait (inside their
     /// timeout) when it is full. Default: 4096.
     pub write_queue: usize,
+    /// Metrics (label `endpoint`), a `tracing` span per call and W3C trace
+    /// context in the request's metadata (`docs/OBSERVABILITY.md`). Off, a
+    /// call does none of it. Default: on.
+    pub instrument: bool,
 }
 
 impl Default for ClientConfig {
@@ -55,6 +59,7 @@ impl Default for ClientConfig {
             reconnect_backoff: Duration::from_millis(100),
             max_reconnect_backoff: Duration::from_secs(5),
             write_queue: 4096,
+            instrument: true,
         }
     }
 }

@@ -19,6 +19,7 @@ mod channel;
 mod client;
 mod config;
 mod connection;
+mod instrument;
 mod options;
 mod service;
 pub mod typed;

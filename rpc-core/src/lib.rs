@@ -26,6 +26,9 @@
 //! assert_eq!(buf.len(), 16 + 1 + 4 + (1 + 5) + (1 + 3) + 2 + 13);
 //! assert_eq!(codec.decode(&mut buf).unwrap(), Some(frame));
 //! ```
+//!
+//! Feature `otel`: the [`trace`] module bridges to OpenTelemetry
+//! (`tracing-opentelemetry`), see `docs/OBSERVABILITY.md`.
 
 #![forbid(unsafe_code)]
 
@@ -40,6 +43,7 @@ pub mod reflection;
 pub mod server;
 mod service;
 mod status;
+pub mod trace;
 
 pub use code::Code;
 pub use context::Context;

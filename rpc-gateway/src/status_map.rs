@@ -18,6 +18,12 @@ use rpc_core::Code;
 /// | `overloaded` | 429 |
 /// | `unavailable` | 503 |
 /// | `payload_too_large` | 413 |
+/// | `not_found` | 404 |
+/// | `already_exists`, `aborted` | 409 |
+/// | `failed_precondition`, `out_of_range` | 400 |
+/// | `resource_exhausted` | 429 |
+/// | `unimplemented` | 501 |
+/// | `data_loss` | 500 |
 /// | `application`, `internal`, unknown | 500 |
 ///
 /// `application` is 500 as in rpcx's gateway, whose clients treat any
@@ -36,6 +42,11 @@ pub fn http_status(code: Code) -> StatusCode {
         Code::Overloaded => 429,
         Code::Unavailable => 503,
         Code::PayloadTooLarge => 413,
+        Code::NotFound => 404,
+        Code::AlreadyExists | Code::Aborted => 409,
+        Code::FailedPrecondition | Code::OutOfRange => 400,
+        Code::ResourceExhausted => 429,
+        Code::Unimplemented => 501,
         _ => 500,
     };
     StatusCode::from_u16(number).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

@@ -68,6 +68,13 @@
 //!   Off by default because its client needs `protoc` (Debian's
 //!   `protobuf-compiler`) to build; everything else needs only the Rust
 //!   toolchain.
+//! - `otel`: call spans and W3C trace context bridged to OpenTelemetry
+//!   through `tracing-opentelemetry` (`docs/OBSERVABILITY.md`, which also
+//!   shows the OTLP exporter).
+//!
+//! Metrics (through the `metrics` facade), a `tracing` span per call, W3C
+//! trace context, the built-in `rpc.Health` service and the admin listener
+//! need no feature: see `docs/OBSERVABILITY.md`.
 
 #![forbid(unsafe_code)]
 
@@ -82,7 +89,10 @@ pub use rpc_client::{
 };
 pub use rpc_codec::CompressionPolicy;
 pub use rpc_core::frame::MetadataLimits;
-pub use rpc_core::server::{Server, ServerBuilder, ServerConfig, ServerHandle};
+pub use rpc_core::server::{
+    Health, HealthStatus, MetricsRender, Server, ServerBuilder, ServerConfig, ServerHandle,
+};
+pub use rpc_core::trace::TraceContext;
 pub use rpc_core::{
     Code, Codec, Compression, Context, Metadata, Origin, PeerAddr, Service, ServiceCall,
     ServiceReply, Status,

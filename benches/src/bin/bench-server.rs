@@ -22,6 +22,8 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
 
 fn main() -> Result<(), Box<dyn Error>> {
+    // Metrics and tracing as `RPC_BENCH_INSTRUMENT` says, before anything is built.
+    benches::load::instrumentation::install()?;
     let mut args = std::env::args().skip(1);
     let kind: ServerKind = args
         .next()

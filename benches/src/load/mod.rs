@@ -10,6 +10,7 @@
 pub mod address_aliases;
 pub mod contenders;
 mod harness;
+pub mod instrumentation;
 pub mod process;
 pub mod server_process;
 pub mod work;

@@ -3,6 +3,7 @@
 //! ```text
 //! arith-server [ADDR] [--registry etcd://127.0.0.1:2379 | static://… | none]
 //!              [--weight N] [--group NAME] [--advertise HOST:PORT] [--ttl 5s]
+//!              [--admin HOST:PORT]
 //! ```
 //!
 //! ADDR defaults to `127.0.0.1:8972`; port 0 picks a free port. With an etcd
@@ -10,9 +11,14 @@
 //! the real port) and withdraws on shutdown; `--ttl` sets its lease TTL
 //! (default 10s; also `etcd://…?ttl=5s`). Prints `listening on ADDR`
 //! once bound, so scripts can find the port.
+//!
+//! `--admin HOST:PORT` installs the Prometheus exporter as the `metrics`
+//! recorder and serves `/metrics`, `/health` and `/ready` there (prints
+//! `admin on ADDR`); `curl HOST:PORT/metrics` shows the server's metrics.
 
 use std::error::Error;
 use std::io::Write;
+use std::sync::Arc;
 
 use examples::cli::CommandLine;
 use examples::{ArithImpl, ArithServer};
@@ -30,6 +36,23 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let mut builder = Server::builder().service(ArithServer::new(ArithImpl {
         name: format!("arith-server pid {}", std::process::id()),
     }));
+    if let Some(admin) = line.option("admin") {
+        // Installed before the server is built: the server resolves its
+        // metric handles once, from the recorder installed at that time.
+        // Latencies as Prometheus histograms (aggregatable across servers),
+        // 100 µs to 10 s.
+        let prometheus = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Suffix("_seconds".into()),
+                &[
+                    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                    0.5, 1.0, 2.5, 10.0,
+                ],
+            )?
+            .install_recorder()?;
+        let render: rpc::MetricsRender = Arc::new(move || prometheus.render());
+        builder = builder.admin(admin.parse()?, Some(render));
+    }
     if let Some(url) = line.registry_url()?
         && let Some(registry) = registry_from_url(&url).await?
     {
@@ -48,6 +71,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
     let server = builder.bind(addr).await?;
     println!("listening on {}", server.addr());
+    if let Some(admin) = server.admin_addr() {
+        println!("admin on {admin}");
+    }
     std::io::stdout().flush()?;
     shutdown_signal().await;
     println!("shutting down");

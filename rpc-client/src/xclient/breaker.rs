@@ -110,6 +110,8 @@ pub struct CircuitBreaker {
     /// summing that the window holds no failure.
     last_failure: AtomicU64,
     state: Mutex<BreakerState>,
+    /// Told of openings and closings (set by the XClient's pool).
+    observer: std::sync::OnceLock<super::metrics::BreakerObserver>,
 }
 
 /// A call let through by [`CircuitBreaker::admit`].
@@ -130,7 +132,13 @@ impl CircuitBreaker {
             failures: SlidingWindow::new(config.window),
             last_failure: AtomicU64::new(0),
             state: Mutex::new(BreakerState::Closed { failures: 0 }),
+            observer: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Reports this breaker's openings and closings to `observer`.
+    pub(crate) fn set_observer(&self, observer: super::metrics::BreakerObserver) {
+        let _ = self.observer.set(observer);
     }
 
     /// The current state (an open breaker past its time reads half-open).
@@ -225,6 +233,8 @@ impl CircuitBreaker {
         let now = Instant::now();
         let mut state = self.lock();
         Self::refresh(&mut state);
+        let was_open = matches!(*state, BreakerState::Open { .. });
+        let was_closed = matches!(*state, BreakerState::Closed { .. });
         *state = match *state {
             // Only the probe decides a half-open breaker; calls admitted
             // before it opened and ending now say nothing newer.
@@ -261,10 +271,15 @@ impl CircuitBreaker {
                 }
             }
         };
-        self.closed.store(
-            matches!(*state, BreakerState::Closed { .. }),
-            Ordering::Release,
-        );
+        let closed = matches!(*state, BreakerState::Closed { .. });
+        self.closed.store(closed, Ordering::Release);
+        if let Some(observer) = self.observer.get() {
+            if !was_open && matches!(*state, BreakerState::Open { .. }) {
+                observer.changed(true);
+            } else if !was_closed && closed {
+                observer.changed(false);
+            }
+        }
     }
 
     /// A probe ended without an outcome: the next call may probe.

@@ -29,6 +29,9 @@ impl Chosen {
     /// Admits a try to `member` if its breaker lets one through; counts it
     /// in flight if `count` (the selector reads those counts).
     pub(super) fn admit(member: &Arc<Member>, count: bool) -> Option<Chosen> {
+        if !member.is_serving() {
+            return None;
+        }
         let admission = member.breaker.admit()?;
         if count {
             member.call_started();

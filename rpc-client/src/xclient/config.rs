@@ -28,7 +28,12 @@ pub struct XClientConfig {
     /// Per-endpoint circuit breakers.
     pub breaker: BreakerConfig,
     /// Settings of each endpoint's connection (codec, compression, heartbeats…).
+    /// Its `instrument` switch also turns the XClient's own metrics on or off.
     pub client: ClientConfig,
+    /// Asks every endpoint's `rpc.Health/Check` about the service this
+    /// often, and skips endpoints that answer not serving (see
+    /// `docs/OBSERVABILITY.md`). Default: none (no checks).
+    pub health_check: Option<Duration>,
 }
 
 impl Default for XClientConfig {
@@ -43,6 +48,7 @@ impl Default for XClientConfig {
             retry_budget: RetryBudgetConfig::default(),
             breaker: BreakerConfig::default(),
             client: ClientConfig::default(),
+            health_check: None,
         }
     }
 }

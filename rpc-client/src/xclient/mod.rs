@@ -51,7 +51,9 @@ mod chosen;
 mod config;
 mod fail_mode;
 mod fan_out;
+mod health_check;
 mod latency;
+mod metrics;
 mod pool;
 mod retry;
 mod retry_budget;
@@ -100,12 +102,18 @@ struct Shared {
     /// Latencies of successful tries, kept only when failbackup's delay
     /// follows them.
     latency: Option<LatencyEstimator>,
+    /// `None` when the client config's `instrument` is off.
+    metrics: Option<Arc<metrics::XClientMetrics>>,
     watcher: tokio::task::JoinHandle<()>,
+    health_checker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Shared {
     fn drop(&mut self) {
         self.watcher.abort();
+        if let Some(checker) = &self.health_checker {
+            checker.abort();
+        }
     }
 }
 
@@ -205,33 +213,47 @@ impl Channel for XClient {
 
     async fn call_raw(&self, request: RawRequest) -> Result<RawReply, Status> {
         let shared = &*self.shared;
-        match self.fan_out {
-            FanOut::One => {}
+        let started = shared.metrics.as_ref().map(|_| std::time::Instant::now());
+        let result = match self.fan_out {
             // Boxed, off the common path, so that its future stays small.
-            FanOut::Broadcast => {
-                return Box::pin(fan_out::broadcast(shared, request))
-                    .await
-                    .map(|mut replies| replies.swap_remove(0).1);
+            FanOut::Broadcast => Box::pin(fan_out::broadcast(shared, request))
+                .await
+                .map(|mut replies| replies.swap_remove(0).1),
+            FanOut::Fork => Box::pin(fan_out::fork(shared, request)).await,
+            // The fail mode's future is awaited right here, not through a
+            // function of its own: every level of `async fn` stores (and
+            // copies) the request once more.
+            FanOut::One => {
+                let (clock, mode) = call::start(shared, &request);
+                match mode {
+                    // Without retries these modes are one try, and nothing is kept.
+                    FailMode::Failfast
+                    | FailMode::Failtry { retries: 0 }
+                    | FailMode::Failover { retries: 0 } => {
+                        call::failfast(shared, request, clock).await
+                    }
+                    FailMode::Failtry { retries } => {
+                        call::failtry(shared, request, clock, retries).await
+                    }
+                    FailMode::Failover { retries } => {
+                        call::failover(shared, request, clock, retries).await
+                    }
+                    // Boxed: racing two tries makes failbackup's future by far the
+                    // largest, and every call of every mode would carry that size.
+                    FailMode::Failbackup { delay } => {
+                        Box::pin(backup::backup(shared, request, clock, delay)).await
+                    }
+                }
             }
-            FanOut::Fork => return Box::pin(fan_out::fork(shared, request)).await,
+        };
+        if let (Some(metrics), Some(started)) = (&shared.metrics, started) {
+            let code = result
+                .as_ref()
+                .map_or_else(Status::code, |_| rpc_core::Code::Ok);
+            metrics.calls.of(code).increment(1);
+            metrics.duration.record(started.elapsed().as_secs_f64());
         }
-        // The fail mode's future is awaited right here, not through a
-        // function of its own: every level of `async fn` stores (and
-        // copies) the request once more.
-        let (clock, mode) = call::start(shared, &request);
-        match mode {
-            // Without retries these modes are one try, and nothing is kept.
-            FailMode::Failfast
-            | FailMode::Failtry { retries: 0 }
-            | FailMode::Failover { retries: 0 } => call::failfast(shared, request, clock).await,
-            FailMode::Failtry { retries } => call::failtry(shared, request, clock, retries).await,
-            FailMode::Failover { retries } => call::failover(shared, request, clock, retries).await,
-            // Boxed: racing two tries makes failbackup's future by far the
-            // largest, and every call of every mode would carry that size.
-            FailMode::Failbackup { delay } => {
-                Box::pin(backup::backup(shared, request, clock, delay)).await
-            }
-        }
+        result
     }
 
     async fn send_oneway(&self, request: RawRequest) -> Result<(), Status> {
@@ -322,13 +344,20 @@ impl XClientBuilder {
     pub async fn build(self) -> Result<XClient, RegistryError> {
         let mut view = self.discovery.watch(&self.service).await?;
         let selector = self.config.select_mode.build();
+        let metrics = self
+            .config
+            .client
+            .instrument
+            .then(|| Arc::new(metrics::XClientMetrics::new(&self.service)));
         let pool = Pool::new(
             self.config.group.clone(),
             self.config.client.clone(),
             self.config.breaker,
+            metrics.clone(),
         );
         pool.apply(&view.current(), selector.as_ref());
         let shared = Arc::new_cyclic(|weak: &std::sync::Weak<Shared>| {
+            let checked = weak.clone();
             let weak = weak.clone();
             let watcher = tokio::spawn(async move {
                 while view.changes().await.is_some() {
@@ -336,6 +365,10 @@ impl XClientBuilder {
                     shared.pool.apply(&view.current(), shared.selector.as_ref());
                 }
             });
+            let health_checker = self
+                .config
+                .health_check
+                .map(|interval| tokio::spawn(health_check::run(checked.clone(), interval)));
             let latency = matches!(
                 self.config.fail_mode,
                 FailMode::Failbackup {
@@ -352,6 +385,8 @@ impl XClientBuilder {
                 pool,
                 selector,
                 watcher,
+                health_checker,
+                metrics,
             }
         });
         Ok(XClient {

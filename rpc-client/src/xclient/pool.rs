@@ -2,11 +2,12 @@
 //! connection, its in-flight count and its circuit breaker, kept in step
 //! with discovery.
 
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use rpc_registry::{Endpoint, EndpointSet, Network};
 
+use super::metrics::XClientMetrics;
 use super::shard::{SHARDS, shard_index};
 use crate::xclient::{BreakerConfig, Candidate, Candidates, CircuitBreaker, Selector};
 use crate::{Client, ClientConfig, Target};
@@ -20,21 +21,44 @@ pub(crate) struct Member {
     pub(crate) client: Client,
     in_flight: AtomicUsize,
     pub(crate) breaker: Arc<CircuitBreaker>,
+    /// What the endpoint's `rpc.Health` said last (true until it says
+    /// otherwise; see `health_check.rs`).
+    serving: AtomicBool,
 }
 
 impl Member {
-    fn new(endpoint: &Endpoint, client: &ClientConfig, breaker: BreakerConfig) -> Member {
+    fn new(
+        endpoint: &Endpoint,
+        client: &ClientConfig,
+        breaker: BreakerConfig,
+        metrics: Option<&XClientMetrics>,
+    ) -> Member {
         let target = match endpoint.network {
             Network::Tcp => Target::Tcp(endpoint.address.clone()),
             Network::Unix => Target::Unix(endpoint.address.clone().into()),
         };
+        let breaker = Arc::new(CircuitBreaker::new(breaker));
+        if let Some(metrics) = metrics {
+            breaker.set_observer(metrics.breaker_observer(&endpoint.id()));
+        }
         Member {
+            serving: AtomicBool::new(true),
+            breaker,
             id: endpoint.id().into(),
             weight: AtomicU32::new(endpoint.metadata.weight()),
             client: Client::with_config(target, client.clone()),
             in_flight: AtomicUsize::new(0),
-            breaker: Arc::new(CircuitBreaker::new(breaker)),
         }
+    }
+
+    /// Whether the endpoint's health check last said it serves this service.
+    pub(crate) fn is_serving(&self) -> bool {
+        self.serving.load(Ordering::Relaxed)
+    }
+
+    /// Records what the endpoint's health check said; true if it changed.
+    pub(crate) fn set_serving(&self, serving: bool) -> bool {
+        self.serving.swap(serving, Ordering::Relaxed) != serving
     }
 
     pub(crate) fn candidate(&self) -> Candidate {
@@ -83,7 +107,9 @@ impl Candidates for CallCandidates<'_> {
 
     fn is_available(&self, index: usize) -> bool {
         let member = &self.members[index];
-        !self.excluded.iter().any(|id| Arc::ptr_eq(id, &member.id)) && member.breaker.allows_calls()
+        !self.excluded.iter().any(|id| Arc::ptr_eq(id, &member.id))
+            && member.is_serving()
+            && member.breaker.allows_calls()
     }
 }
 
@@ -103,15 +129,22 @@ pub(crate) struct Pool {
     group: Option<String>,
     client: ClientConfig,
     breaker: BreakerConfig,
+    metrics: Option<Arc<XClientMetrics>>,
 }
 
 impl Pool {
-    pub(crate) fn new(group: Option<String>, client: ClientConfig, breaker: BreakerConfig) -> Pool {
+    pub(crate) fn new(
+        group: Option<String>,
+        client: ClientConfig,
+        breaker: BreakerConfig,
+        metrics: Option<Arc<XClientMetrics>>,
+    ) -> Pool {
         Pool {
             members: (0..SHARDS).map(|_| MembersCopy::default()).collect(),
             group,
             client,
             breaker,
+            metrics,
         }
     }
 
@@ -155,10 +188,18 @@ impl Pool {
                             .store(endpoint.metadata.weight(), Ordering::Relaxed);
                         Arc::clone(member)
                     }
-                    None => Arc::new(Member::new(endpoint, &self.client, self.breaker)),
+                    None => Arc::new(Member::new(
+                        endpoint,
+                        &self.client,
+                        self.breaker,
+                        self.metrics.as_deref(),
+                    )),
                 }
             })
             .collect();
+        if let Some(metrics) = &self.metrics {
+            metrics.endpoints.set(members.len() as f64);
+        }
         let candidates: Vec<Candidate> = members.iter().map(|m| m.candidate()).collect();
         selector.update(&candidates);
         let members = Arc::new(members);

@@ -65,7 +65,14 @@ pub(super) fn may_try_again(
     }
     if !shared.retry_budget.try_retry() {
         tracing::debug!(service = %shared.service, "retry refused by the retry budget");
+        if let Some(metrics) = &shared.metrics {
+            metrics.retries_refused.increment(1);
+        }
         return Err(GiveUp::Spent);
     }
+    if let Some(metrics) = &shared.metrics {
+        metrics.retries.increment(1);
+    }
+    tracing::debug!(service = %shared.service, attempt = retries.made + 2, "retrying");
     Ok(())
 }

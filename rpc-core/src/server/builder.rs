@@ -12,9 +12,12 @@ use tower::util::BoxCloneService;
 use tower::{Layer, ServiceExt as _};
 
 use crate::frame::MetadataLimits;
+use crate::server::admin::MetricsRender;
 use crate::server::connection::{Dispatch, Layered};
+use crate::server::health::HealthService;
+use crate::server::instrument::Instrumented;
 use crate::server::router::{AuthHook, Router};
-use crate::server::{Announcer, ServerConfig, ServerHandle, listener};
+use crate::server::{Announcer, HEALTH_SERVICE, Health, ServerConfig, ServerHandle, listener};
 use crate::{Context, Service, ServiceCall, ServiceReply, Status};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -36,6 +39,7 @@ impl Server {
             announcer: None,
             reflection: true,
             http: None,
+            admin: None,
         }
     }
 }
@@ -50,6 +54,7 @@ pub struct ServerBuilder {
     announcer: Option<Arc<dyn Announcer>>,
     reflection: bool,
     http: Option<Arc<dyn super::HttpHandler>>,
+    admin: Option<listener::AdminParts>,
 }
 
 impl ServerBuilder {
@@ -152,6 +157,34 @@ impl ServerBuilder {
         self
     }
 
+    /// See [`ServerConfig::instrument`].
+    pub fn instrument(mut self, on: bool) -> Self {
+        self.config.instrument = on;
+        self
+    }
+
+    /// Serves the admin HTTP endpoints (`/metrics`, `/health`, `/ready`) on
+    /// `addr`, its own listener (port 0: see
+    /// [`ServerHandle::admin_addr`]). `/metrics` answers what `render`
+    /// returns, typically a Prometheus exporter's handle:
+    ///
+    /// ```no_run
+    /// # async fn example(service: impl rpc_core::Service) -> std::io::Result<()> {
+    /// let prometheus = metrics_exporter_prometheus::PrometheusBuilder::new()
+    ///     .install_recorder()
+    ///     .expect("no other recorder");
+    /// let handle = rpc_core::server::Server::builder()
+    ///     .service(service)
+    ///     .admin("127.0.0.1:9090".parse().unwrap(), Some(std::sync::Arc::new(move || prometheus.render())))
+    ///     .bind("127.0.0.1:8972")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn admin(mut self, addr: std::net::SocketAddr, render: Option<MetricsRender>) -> Self {
+        self.admin = Some(listener::AdminParts { addr, render });
+        self
+    }
+
     /// Runs `hook` on every call before dispatch; an error (typically
     /// [`Status::unauthenticated`]) is the call's answer and its handler does
     /// not run. The hook sees the call's metadata, where tokens travel.
@@ -226,14 +259,14 @@ impl ServerBuilder {
     pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<ServerHandle> {
         let parts = self.finish()?;
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        Ok(listener::start(listener::Listener::Tcp(listener), parts).await)
+        listener::start(listener::Listener::Tcp(listener), parts).await
     }
 
     /// Serves on an already bound TCP listener (inherited from a supervisor,
     /// or bound by the caller to learn the port first).
     pub async fn listen(self, listener: tokio::net::TcpListener) -> io::Result<ServerHandle> {
         let parts = self.finish()?;
-        Ok(listener::start(listener::Listener::Tcp(listener), parts).await)
+        listener::start(listener::Listener::Tcp(listener), parts).await
     }
 
     /// Binds a Unix socket at `path` (which must not exist yet) and serves in
@@ -243,7 +276,7 @@ impl ServerBuilder {
         let parts = self.finish()?;
         let path = path.as_ref().to_owned();
         let listener = tokio::net::UnixListener::bind(&path)?;
-        Ok(listener::start(listener::Listener::Unix(listener, path), parts).await)
+        listener::start(listener::Listener::Unix(listener, path), parts).await
     }
 
     /// Binds `addr` and serves until `signal` completes, then shuts down
@@ -271,7 +304,7 @@ impl ServerBuilder {
         .await
     }
 
-    fn finish(self) -> io::Result<listener::Parts> {
+    fn finish(mut self) -> io::Result<listener::Parts> {
         if let Some(name) = self.duplicate {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -288,11 +321,22 @@ impl ServerBuilder {
         }
         let mut names: Vec<&'static str> = self.services.keys().copied().collect();
         names.sort_unstable();
-        let mut services = self.services;
+        // Every server answers `rpc.Health` (unless the application serves
+        // its own under that name); it is not announced to registries.
+        let health = Health::new(&names);
+        names.retain(|name| *name != HEALTH_SERVICE);
+        self.services
+            .entry(HEALTH_SERVICE)
+            .or_insert_with(|| Arc::new(HealthService::new(health.clone())));
         if self.reflection {
-            crate::reflection::add_to(&mut services);
+            crate::reflection::add_to(&mut self.services);
         }
-        let router = Router::new(services, self.auth);
+        if self.config.instrument {
+            for service in self.services.values_mut() {
+                *service = Arc::new(Instrumented::new(Arc::clone(service)));
+            }
+        }
+        let router = Router::new(self.services, self.auth);
         let dispatch = if self.layers.is_empty() {
             Dispatch::Direct(router)
         } else {
@@ -308,6 +352,9 @@ impl ServerBuilder {
             services: names,
             announcer: self.announcer,
             http: self.http,
+            health,
+            admin: self.admin,
+            stopped: tokio_util::sync::CancellationToken::new(),
         })
     }
 }

@@ -63,6 +63,11 @@ pub struct ServerConfig {
     /// Frames queued for one connection's writer before handlers wait.
     /// Default: 4096.
     pub write_queue: usize,
+    /// Metrics (through the `metrics` facade) and a `tracing` span per
+    /// call, with W3C trace context adopted from the caller's metadata
+    /// (`docs/OBSERVABILITY.md`). Off, services are not wrapped at all: no
+    /// per-call cost, no trace propagation. Default: on.
+    pub instrument: bool,
 }
 
 impl Default for ServerConfig {
@@ -85,6 +90,7 @@ impl Default for ServerConfig {
             grace_period: Duration::from_secs(10),
             compression_threshold: DEFAULT_COMPRESSION_THRESHOLD,
             write_queue: 4096,
+            instrument: true,
         }
     }
 }

@@ -74,6 +74,7 @@ pub(crate) struct Shared {
     pub(crate) bad_frames_log: LogGate,
     /// Serves connections that start with an HTTP request, if configured.
     pub(crate) http: Option<Arc<dyn crate::server::HttpHandler>>,
+    pub(crate) metrics: crate::server::metrics::ServerMetrics,
 }
 
 /// Bytes of the read buffer a new connection starts with.
@@ -335,12 +336,14 @@ impl Connection {
     ) {
         let arrived = Instant::now();
         if draining {
+            self.shared.metrics.calls_refused_draining.increment(1);
             let status = Status::unavailable("the server is shutting down");
             return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
         }
         let permits = match self.acquire_permits(request.payload.len()) {
             Ok(permits) => permits,
             Err(status) => {
+                self.shared.metrics.calls_refused_limit.increment(1);
                 return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
             }
         };

@@ -7,6 +7,7 @@ use futures_util::future::Shared;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::server::Health;
 use crate::{BoxFuture, PeerAddr};
 
 /// A server serving in the background.
@@ -20,6 +21,8 @@ pub struct ServerHandle {
     addr: PeerAddr,
     shutdown: CancellationToken,
     finished: Shared<BoxFuture<()>>,
+    health: Health,
+    admin_addr: Option<SocketAddr>,
 }
 
 impl std::fmt::Debug for ServerHandle {
@@ -36,13 +39,29 @@ impl ServerHandle {
         addr: PeerAddr,
         shutdown: CancellationToken,
         task: JoinHandle<()>,
+        health: Health,
+        admin_addr: Option<SocketAddr>,
     ) -> ServerHandle {
         let finished: BoxFuture<()> = Box::pin(task.map(drop));
         ServerHandle {
             addr,
             shutdown,
             finished: finished.shared(),
+            health,
+            admin_addr,
         }
+    }
+
+    /// The health this server reports (`rpc.Health/Check`, `/ready`): set
+    /// a service not serving with [`Health::set_serving`].
+    pub fn health(&self) -> &Health {
+        &self.health
+    }
+
+    /// The admin listener's address, if one was asked for
+    /// ([`ServerBuilder::admin`](crate::server::ServerBuilder::admin)).
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin_addr
     }
 
     /// The address the server listens on.
@@ -61,6 +80,8 @@ impl ServerHandle {
 
     /// Starts a graceful shutdown and returns at once.
     pub fn shutdown(&self) {
+        // Not ready at once, before the listener closes.
+        self.health.set_draining();
         self.shutdown.cancel();
     }
 

@@ -7,10 +7,12 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::PeerAddr;
+use crate::server::admin::{MetricsRender, serve_admin};
 use crate::server::connection::{Dispatch, Shared, serve_connection};
 use crate::server::limit::Limit;
 use crate::server::log_gate::LogGate;
-use crate::server::{Announcer, ServerConfig, ServerHandle};
+use crate::server::metrics::ServerMetrics;
+use crate::server::{Announcer, Health, ServerConfig, ServerHandle};
 
 /// The first pause after a failed accept; it doubles while accepts keep failing.
 const ACCEPT_PAUSE_MIN: Duration = Duration::from_millis(5);
@@ -32,10 +34,21 @@ pub(crate) struct Parts {
     pub(crate) services: Vec<&'static str>,
     pub(crate) announcer: Option<Arc<dyn Announcer>>,
     pub(crate) http: Option<Arc<dyn crate::server::HttpHandler>>,
+    pub(crate) health: Health,
+    pub(crate) admin: Option<AdminParts>,
+    /// Cancelled once the server has stopped (stops the admin listener).
+    pub(crate) stopped: CancellationToken,
 }
 
-/// Starts the accept loop in the background, then announces the server.
-pub(crate) async fn start(listener: Listener, parts: Parts) -> ServerHandle {
+/// The admin listener asked for.
+pub(crate) struct AdminParts {
+    pub(crate) addr: std::net::SocketAddr,
+    pub(crate) render: Option<MetricsRender>,
+}
+
+/// Starts the accept loop (and the admin listener, if asked) in the
+/// background, then announces the server.
+pub(crate) async fn start(listener: Listener, mut parts: Parts) -> std::io::Result<ServerHandle> {
     let addr = match &listener {
         Listener::Tcp(tcp) => tcp
             .local_addr()
@@ -47,6 +60,20 @@ pub(crate) async fn start(listener: Listener, parts: Parts) -> ServerHandle {
     let announcer = parts.announcer.clone();
     let services = parts.services.clone();
     let shutdown = CancellationToken::new();
+    let health = parts.health.clone();
+    let mut admin_addr = None;
+    if let Some(admin) = parts.admin.take() {
+        let admin_listener = tokio::net::TcpListener::bind(admin.addr).await?;
+        admin_addr = admin_listener.local_addr().ok();
+        // The admin listener outlives the RPC listener: `/ready` says 503
+        // while the server drains, and stops with the server.
+        tokio::spawn(serve_admin(
+            admin_listener,
+            health.clone(),
+            admin.render,
+            parts.stopped.clone(),
+        ));
+    }
     // Accept first: a slow or frozen registry delays the announcement (and
     // the return of `bind`), never the serving of clients that already know
     // the address.
@@ -56,7 +83,8 @@ pub(crate) async fn start(listener: Listener, parts: Parts) -> ServerHandle {
     {
         tracing::error!(%addr, %error, "could not announce the server to its registry");
     }
-    ServerHandle::new(addr, shutdown, task)
+    health.set_announced();
+    Ok(ServerHandle::new(addr, shutdown, task, health, admin_addr))
 }
 
 async fn accept_loop(
@@ -71,7 +99,15 @@ async fn accept_loop(
         services,
         announcer,
         http,
+        health,
+        admin: _,
+        stopped,
     } = parts;
+    let metrics = if config.instrument {
+        ServerMetrics::new()
+    } else {
+        ServerMetrics::noop()
+    };
     let connections = Limit::new(config.max_connections);
     let shared = Arc::new(Shared {
         calls: Limit::new(config.max_calls),
@@ -80,6 +116,7 @@ async fn accept_loop(
         config,
         bad_frames_log: LogGate::new(Duration::from_secs(1)),
         http,
+        metrics,
     });
     let tracker = TaskTracker::new();
     let accept_errors_log = LogGate::new(Duration::from_secs(1));
@@ -110,22 +147,30 @@ async fn accept_loop(
             }
         };
         let Some(permit) = connections.try_take() else {
+            shared.metrics.connections_refused.increment(1);
             if let Some(suppressed) = refused_log.pass() {
                 tracing::warn!(%peer, limit = shared.config.max_connections, suppressed, "connection limit reached; closing new connections");
             }
             continue;
         };
         tracing::debug!(%peer, "connection accepted");
+        shared.metrics.connections_accepted.increment(1);
+        shared.metrics.connections_open.increment(1.0);
         let shared = Arc::clone(&shared);
         let dispatch = dispatch.clone();
         let shutdown = shutdown.clone();
         tracker.spawn(async move {
+            let metrics = Arc::clone(&shared);
             serve_connection(reader, writer, peer, shared, dispatch, shutdown).await;
+            metrics.metrics.connections_open.decrement(1.0);
             drop(permit);
         });
     }
-    // Leave the registry first, so clients stop choosing this server while it
-    // still answers; then stop accepting, so no connection arrives mid-drain.
+    // Not ready from now on (the handle said so already when it started
+    // the shutdown). Leave the registry first, so clients stop choosing this
+    // server while it still answers; then stop accepting, so no connection
+    // arrives mid-drain.
+    health.set_draining();
     if let Some(announcer) = &announcer {
         announcer.withdraw(addr, services).await;
     }
@@ -141,6 +186,7 @@ async fn accept_loop(
     if let Some(path) = socket_path {
         let _ = std::fs::remove_file(path);
     }
+    stopped.cancel();
 }
 
 type BoxRead = Box<dyn tokio::io::AsyncRead + Unpin + Send>;

@@ -22,25 +22,34 @@
 //! reply that is ready into one buffer and one write. A bad frame closes only
 //! its connection, with the reason logged.
 
+mod admin;
+mod admin_http;
 mod announce;
 mod builder;
 mod config;
 mod connection;
 mod handle;
 mod handler;
+mod health;
 mod http;
 mod in_flight;
 mod inline_policy;
+mod instrument;
 mod limit;
 mod listener;
 mod log_gate;
+mod metrics;
 mod reply;
 mod router;
 mod watchdog;
 
+pub use admin::MetricsRender;
 pub use announce::Announcer;
 pub use builder::{Server, ServerBuilder};
 pub use config::ServerConfig;
 pub use handle::ServerHandle;
+pub use health::{
+    HEALTH_CHECK, HEALTH_SERVICE, Health, HealthCheckReply, HealthCheckRequest, HealthStatus,
+};
 pub use http::{HttpHandler, HttpStream, LocalDispatch};
 pub use router::{AuthHook, Router};

@@ -47,6 +47,7 @@ pub(super) async fn keeper_loop(shared: Arc<Shared>) {
             Some(Some((lease, expires))) => {
                 if let LeaseEnd::Lost(reason) = keep_alive(&shared, lease, expires).await {
                     tracing::warn!(lease, %reason, "etcd lease lost; registering again under a new lease");
+                    metrics::counter!("rpc_registry_leases_lost_total").increment(1);
                     let mut state = shared.state.lock().await;
                     if state.lease.is_some_and(|(current, _)| current == lease) {
                         state.lease = None;
@@ -71,6 +72,8 @@ async fn renew(shared: &Shared) -> Result<(), etcd_client::Error> {
         put(shared, key, value, lease).await?;
     }
     state.lease = Some((lease, expires));
+    metrics::counter!("rpc_registry_registrations_total", "reason" => "new_lease")
+        .increment(state.keys.len() as u64);
     tracing::info!(
         lease,
         keys = state.keys.len(),
@@ -115,7 +118,10 @@ async fn keep_alive(shared: &Shared, lease: i64, expires: Instant) -> LeaseEnd {
     let mut stream = None;
     let mut rounds: u32 = 0;
     loop {
-        match refresh(shared, lease, &mut stream, answer_wait).await {
+        let refreshed = refresh(shared, lease, &mut stream, answer_wait).await;
+        let result = if refreshed.is_ok() { "ok" } else { "failed" };
+        metrics::counter!("rpc_registry_lease_renewals_total", "result" => result).increment(1);
+        match refreshed {
             Ok(until) => {
                 deadline = deadline.max(until);
                 // Kept for the next keep_alive after a change of keys.
@@ -230,6 +236,8 @@ async fn reconcile(shared: &Shared, lease: i64) -> Result<(), etcd_client::Error
                 "registered key missing or changed in etcd; writing it again"
             );
             put(shared, key, value, lease).await?;
+            metrics::counter!("rpc_registry_registrations_total", "reason" => "key_repaired")
+                .increment(1);
         }
     }
     Ok(())

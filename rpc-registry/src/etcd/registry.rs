@@ -130,6 +130,10 @@ impl Registry for EtcdRegistry {
             }
             .await;
             drop(state);
+            if result.is_ok() {
+                metrics::counter!("rpc_registry_registrations_total", "reason" => "register")
+                    .increment(1);
+            }
             self.shared.wake.notify_one();
             result.map_err(backend)
         })

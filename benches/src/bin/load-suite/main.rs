@@ -18,6 +18,13 @@
 //! contender over 2 connections, one run. Exits non-zero unless every
 //! contender answered every call correctly. `--idle N`: also measures each
 //! server's RSS while it holds N idle connections.
+//!
+//! Metrics and tracing: `RPC_BENCH_INSTRUMENT=off|on|prometheus|full` in the
+//! environment (default `on`) is inherited by every server and client
+//! process (`benches::load::instrumentation`); the overhead is the
+//! difference between two runs, e.g.
+//! `RPC_BENCH_INSTRUMENT=off load-suite --only rpc-msgpack -c 100` against
+//! `RPC_BENCH_INSTRUMENT=full load-suite --only rpc-msgpack -c 100`.
 
 mod idle;
 mod options;

@@ -5,10 +5,11 @@
 use std::net::SocketAddr;
 
 use rpc::registry::{Endpoint, StaticDiscovery};
-use rpc::{CallOptions, Client, Codec, Server, Status, XClient};
+use rpc::{CallOptions, Client, ClientConfig, Codec, Server, Status, Target, XClient};
 
 use crate::BenchmarkMessage;
 use crate::load::address_aliases::aliases;
+use crate::load::instrumentation;
 use crate::load::{Caller, answer};
 
 /// rpcx's benchmark service.
@@ -33,10 +34,19 @@ impl Hello for HelloImpl {
 pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let server = Server::builder()
         .service(HelloServer::new(HelloImpl))
+        .instrument(instrumentation::enabled())
         .listen(listener)
         .await?;
     server.stopped().await;
     Ok(())
+}
+
+/// Client settings: the defaults, instrumented per `RPC_BENCH_INSTRUMENT`.
+fn client_config() -> ClientConfig {
+    ClientConfig {
+        instrument: instrumentation::enabled(),
+        ..ClientConfig::default()
+    }
 }
 
 /// A typed stub over a `Client` or an `XClient`, with a fixed codec.
@@ -64,7 +74,7 @@ pub async fn connect(
 ) -> Result<Vec<RpcConnection<Client>>, String> {
     let mut all = Vec::with_capacity(connections);
     for _ in 0..connections.max(1) {
-        let client = Client::new(addr.to_string());
+        let client = Client::with_config(Target::Tcp(addr.to_string()), client_config());
         client
             .connect()
             .await
@@ -106,6 +116,7 @@ pub async fn connect_xclient(
     }
     let discovery = StaticDiscovery::new(endpoints.into_iter().map(Endpoint::tcp));
     let xclient = XClient::builder("Hello", discovery)
+        .client_config(client_config())
         .codec(codec)
         .build()
         .await
