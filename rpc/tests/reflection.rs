@@ -83,7 +83,7 @@ async fn list_and_describe_tell_names_types_and_codecs() {
 
     let list: ServiceList = client.call(REFLECTION_SERVICE, "List", &()).await.unwrap();
     let names: Vec<_> = list.services.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["Catalog", "rpc.Reflection"]);
+    assert_eq!(names, ["Catalog", "rpc.Health", "rpc.Reflection"]);
     assert_eq!(
         list.services[0].methods,
         ["Sum", "echo_text", "Blob", "Ping"]
