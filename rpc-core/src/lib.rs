@@ -31,16 +31,20 @@
 
 mod code;
 mod context;
+mod identity;
 pub mod dispatch;
 pub mod frame;
 mod metadata;
 mod peer;
 pub mod server;
+#[cfg(feature = "tls")]
+pub mod tls;
 mod service;
 mod status;
 
 pub use code::Code;
 pub use context::Context;
+pub use identity::{Identity, PeerCertificate};
 pub use metadata::Metadata;
 pub use peer::PeerAddr;
 pub use service::{BoxFuture, Service, ServiceCall, ServiceReply};

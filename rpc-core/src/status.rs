@@ -130,6 +130,11 @@ impl Status {
         Status::new(Code::Unauthenticated, message)
     }
 
+    /// [`Code::PermissionDenied`]: the caller is known but may not do this.
+    pub fn permission_denied(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::PermissionDenied, message)
+    }
+
     /// [`Code::Overloaded`].
     pub fn overloaded(message: impl Into<ByteString>) -> Status {
         Status::new(Code::Overloaded, message)

@@ -10,6 +10,7 @@ use crate::PeerAddr;
 use crate::server::connection::{Dispatch, Shared, serve_connection};
 use crate::server::limit::Limit;
 use crate::server::log_gate::LogGate;
+use crate::server::transport::{self, Accepted, Acceptor};
 use crate::server::{Announcer, ServerConfig, ServerHandle};
 
 /// The first pause after a failed accept; it doubles while accepts keep failing.
@@ -31,6 +32,7 @@ pub(crate) struct Parts {
     pub(crate) dispatch: Dispatch,
     pub(crate) services: Vec<&'static str>,
     pub(crate) announcer: Option<Arc<dyn Announcer>>,
+    pub(crate) tls: Option<Acceptor>,
 }
 
 /// Starts the accept loop in the background, then announces the server.
@@ -69,6 +71,7 @@ async fn accept_loop(
         dispatch,
         services,
         announcer,
+        tls,
     } = parts;
     let connections = Limit::new(config.max_connections);
     let shared = Arc::new(Shared {
@@ -87,7 +90,7 @@ async fn accept_loop(
             () = shutdown.cancelled() => break,
             accepted = accept(&listener) => accepted,
         };
-        let (reader, writer, peer) = match accepted {
+        let (socket, peer) = match accepted {
             Ok(accepted) => {
                 accept_pause = ACCEPT_PAUSE_MIN;
                 accepted
@@ -116,8 +119,16 @@ async fn accept_loop(
         let shared = Arc::clone(&shared);
         let dispatch = dispatch.clone();
         let shutdown = shutdown.clone();
+        let tls = tls.clone();
         tracker.spawn(async move {
-            serve_connection(reader, writer, peer, shared, dispatch, shutdown).await;
+            // The first byte and the TLS handshake on this task, never on
+            // the accept loop.
+            match transport::open(socket, tls.as_ref(), shared.config.first_frame_timeout).await {
+                Ok(opened) => {
+                    serve_connection(opened.reader, opened.writer, peer, opened.peer_certificate, shared, dispatch, shutdown).await;
+                }
+                Err(reason) => tracing::info!(%peer, %reason, "connection refused before its first frame"),
+            }
             drop(permit);
         });
     }
@@ -140,23 +151,18 @@ async fn accept_loop(
     }
 }
 
-type BoxRead = Box<dyn tokio::io::AsyncRead + Unpin + Send>;
-type BoxWrite = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
-
-async fn accept(listener: &Listener) -> std::io::Result<(BoxRead, BoxWrite, PeerAddr)> {
+async fn accept(listener: &Listener) -> std::io::Result<(Accepted, PeerAddr)> {
     match listener {
         Listener::Tcp(tcp) => {
             let (stream, peer) = tcp.accept().await?;
             stream.set_nodelay(true)?;
-            let (reader, writer) = stream.into_split();
-            Ok((Box::new(reader), Box::new(writer), PeerAddr::Tcp(peer)))
+            Ok((Accepted::Tcp(stream), PeerAddr::Tcp(peer)))
         }
         #[cfg(unix)]
         Listener::Unix(unix, _) => {
             let (stream, peer) = unix.accept().await?;
             let path = peer.as_pathname().map(ToOwned::to_owned);
-            let (reader, writer) = stream.into_split();
-            Ok((Box::new(reader), Box::new(writer), PeerAddr::Unix(path)))
+            Ok((Accepted::Unix(stream), PeerAddr::Unix(path)))
         }
     }
 }

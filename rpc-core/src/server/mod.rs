@@ -23,6 +23,7 @@
 //! its connection, with the reason logged.
 
 mod announce;
+mod authenticator;
 mod builder;
 mod config;
 mod connection;
@@ -35,9 +36,11 @@ mod listener;
 mod log_gate;
 mod reply;
 mod router;
+mod transport;
 mod watchdog;
 
 pub use announce::Announcer;
+pub use authenticator::{AUTHORIZATION_KEY, Authenticator, BEARER_PREFIX};
 pub use builder::{Server, ServerBuilder};
 pub use config::ServerConfig;
 pub use handle::ServerHandle;
