@@ -38,6 +38,12 @@ pub struct ClientConfig {
     /// Frames queued for the connection's writer; callers wait (inside their
     /// timeout) when it is full. Default: 4096.
     pub write_queue: usize,
+    /// A bearer token sent with every call (calls may set their own in
+    /// [`CallOptions::credential`](crate::CallOptions)). Default: none.
+    pub credential: Option<crate::Credential>,
+    /// TLS for every connection (`tls` feature). Default: none (plaintext).
+    #[cfg(feature = "tls")]
+    pub tls: Option<crate::ClientTls>,
 }
 
 impl Default for ClientConfig {
@@ -55,6 +61,9 @@ impl Default for ClientConfig {
             reconnect_backoff: Duration::from_millis(100),
             max_reconnect_backoff: Duration::from_secs(5),
             write_queue: 4096,
+            credential: None,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }

@@ -31,16 +31,16 @@
 
 mod code;
 mod context;
-mod identity;
 pub mod dispatch;
 pub mod frame;
+mod identity;
 mod metadata;
 mod peer;
 pub mod server;
-#[cfg(feature = "tls")]
-pub mod tls;
 mod service;
 mod status;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use code::Code;
 pub use context::Context;

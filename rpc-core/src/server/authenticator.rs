@@ -87,7 +87,13 @@ mod tests {
 
     #[test]
     fn missing_or_malformed_credentials_are_unauthenticated() {
-        for value in [None, Some(""), Some("Basic abc"), Some("Bearer "), Some("Bear")] {
+        for value in [
+            None,
+            Some(""),
+            Some("Basic abc"),
+            Some("Bearer "),
+            Some("Bear"),
+        ] {
             let status = authenticate(&known, &context_with(value)).unwrap_err();
             assert_eq!(status.code(), Code::Unauthenticated, "{value:?}");
         }

@@ -12,8 +12,8 @@ use tower::util::BoxCloneService;
 use tower::{Layer, ServiceExt as _};
 
 use crate::frame::MetadataLimits;
-use crate::server::connection::{Dispatch, Layered};
 use crate::server::authenticator::Authenticator;
+use crate::server::connection::{Dispatch, Layered};
 use crate::server::router::{AuthHook, Router};
 use crate::server::transport::Acceptor;
 use crate::server::{Announcer, ServerConfig, ServerHandle, listener};

@@ -125,9 +125,20 @@ async fn accept_loop(
             // the accept loop.
             match transport::open(socket, tls.as_ref(), shared.config.first_frame_timeout).await {
                 Ok(opened) => {
-                    serve_connection(opened.reader, opened.writer, peer, opened.peer_certificate, shared, dispatch, shutdown).await;
+                    serve_connection(
+                        opened.reader,
+                        opened.writer,
+                        peer,
+                        opened.peer_certificate,
+                        shared,
+                        dispatch,
+                        shutdown,
+                    )
+                    .await;
                 }
-                Err(reason) => tracing::info!(%peer, %reason, "connection refused before its first frame"),
+                Err(reason) => {
+                    tracing::info!(%peer, %reason, "connection refused before its first frame")
+                }
             }
             drop(permit);
         });

@@ -84,8 +84,10 @@ async fn open_unbounded(accepted: Accepted, tls: Option<&Acceptor>) -> Result<Op
                 (Some(acceptor), TLS_HANDSHAKE_RECORD) => handshake(acceptor, stream).await,
                 (Some(_), byte) if byte == MAGIC[0] => {
                     refuse_plaintext(stream).await;
-                    Err("a plaintext client on a TLS server; answered that TLS is required"
-                        .to_owned())
+                    Err(
+                        "a plaintext client on a TLS server; answered that TLS is required"
+                            .to_owned(),
+                    )
                 }
                 (Some(_), byte) => Err(format!(
                     "first byte {byte:#04x} is neither a TLS handshake nor this protocol"
