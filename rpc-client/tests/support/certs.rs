@@ -3,7 +3,7 @@
 //!
 //! Shared by the TLS tests of several crates (included with `#[path]`), and
 //! by the `rpc-certs` example binary.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
