@@ -123,7 +123,13 @@ async fn accept_loop(
         tracker.spawn(async move {
             // The first byte and the TLS handshake on this task, never on
             // the accept loop.
-            match transport::open(socket, tls.as_ref(), shared.config.first_frame_timeout).await {
+            // Silent before its first byte is idle too: whichever limit
+            // the watchdog would apply first.
+            let limit = shared
+                .config
+                .first_frame_timeout
+                .min(shared.config.idle_timeout);
+            match transport::open(socket, tls.as_ref(), limit).await {
                 Ok(opened) => {
                     serve_connection(
                         opened.reader,
