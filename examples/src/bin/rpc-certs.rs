@@ -15,7 +15,6 @@ use std::path::Path;
 use examples::cli::CommandLine;
 
 #[path = "../../../rpc-client/tests/support/certs.rs"]
-#[allow(unreachable_pub)]
 mod certs;
 
 fn main() -> Result<(), Box<dyn Error>> {
