@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod tls_flags;
 
 use rpc::{Context, Status};
 

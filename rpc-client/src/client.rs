@@ -243,6 +243,15 @@ impl Client {
             .compression
             .unwrap_or(self.shared.config.compression);
         let (compression, payload) = policy.apply(request.payload)?;
+        let mut metadata = request.options.metadata;
+        if let Some(credential) = request.options.credential.as_ref().or(self
+            .shared
+            .config
+            .credential
+            .as_ref())
+        {
+            credential.apply(&mut metadata);
+        }
         let frame = Frame {
             request_id: 0,
             codec: request.codec,
@@ -252,7 +261,7 @@ impl Client {
                 method: request.method,
                 deadline: Some(budget),
                 retry: request.options.retry,
-                metadata: request.options.metadata,
+                metadata,
                 payload,
             }),
         };
@@ -392,12 +401,34 @@ impl Shared {
                     let peer = stream
                         .peer_addr()
                         .map_or_else(|_| addr.clone(), |a| a.to_string());
+                    #[cfg(feature = "tls")]
+                    if let Some(tls) = &self.config.tls {
+                        let stream = tls.handshake(crate::tls::host_of(addr), stream).await?;
+                        let (reader, writer) = tokio::io::split(stream);
+                        return Ok(Connection::start(peer, reader, writer, &self.config));
+                    }
                     let (reader, writer) = stream.into_split();
                     Ok::<_, std::io::Error>(Connection::start(peer, reader, writer, &self.config))
                 }
                 #[cfg(unix)]
                 Target::Unix(path) => {
                     let stream = tokio::net::UnixStream::connect(path).await?;
+                    #[cfg(feature = "tls")]
+                    if let Some(tls) = &self.config.tls {
+                        if !tls.has_server_name() {
+                            return Err(std::io::Error::other(
+                                "TLS over a Unix socket needs ClientTlsBuilder::server_name",
+                            ));
+                        }
+                        let stream = tls.handshake("", stream).await?;
+                        let (reader, writer) = tokio::io::split(stream);
+                        return Ok(Connection::start(
+                            path.display().to_string(),
+                            reader,
+                            writer,
+                            &self.config,
+                        ));
+                    }
                     let (reader, writer) = stream.into_split();
                     Ok(Connection::start(
                         path.display().to_string(),

@@ -42,6 +42,12 @@ pub struct ClientConfig {
     /// context in the request's metadata (`docs/OBSERVABILITY.md`). Off, a
     /// call does none of it. Default: on.
     pub instrument: bool,
+    /// A bearer token sent with every call (calls may set their own in
+    /// [`CallOptions::credential`](crate::CallOptions)). Default: none.
+    pub credential: Option<crate::Credential>,
+    /// TLS for every connection (`tls` feature). Default: none (plaintext).
+    #[cfg(feature = "tls")]
+    pub tls: Option<crate::ClientTls>,
 }
 
 impl Default for ClientConfig {
@@ -60,6 +66,9 @@ impl Default for ClientConfig {
             max_reconnect_backoff: Duration::from_secs(5),
             write_queue: 4096,
             instrument: true,
+            credential: None,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }

@@ -110,7 +110,9 @@ impl Connection {
             )));
         }
         let mut id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        while calls.waiting.contains_key(&id) {
+        // Id 0 is never a call's: a server answers it to refuse the whole
+        // connection (a TLS server told plaintext, say).
+        while id == 0 || calls.waiting.contains_key(&id) {
             id = self.next_id.fetch_add(1, Ordering::Relaxed);
         }
         calls.waiting.insert(id, tx);
@@ -237,7 +239,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
         };
         match next {
             None => break "the server closed the connection".to_owned(),
-            Some(Err(error)) => break format!("bad frame from the server: {error}"),
+            Some(Err(error)) => break describe_read_error(&error),
             Some(Ok(Inbound::Refused(refusal))) => {
                 connection.touch();
                 if refusal.message_type != MessageType::Response {
@@ -250,6 +252,9 @@ async fn read_loop<R: AsyncRead + Unpin>(
             Some(Ok(Inbound::Frame(frame))) => {
                 connection.touch();
                 match frame.message {
+                    Message::Response(response) if frame.request_id == 0 => {
+                        break format!("the server refused the connection: {}", response.message);
+                    }
                     Message::Response(response) => {
                         connection.complete(frame.request_id, Ok((frame.compression, response)))
                     }
@@ -265,6 +270,20 @@ async fn read_loop<R: AsyncRead + Unpin>(
         }
     };
     connection.close(&reason);
+}
+
+/// Why reading failed: a TLS alert (a refused client certificate) in
+/// words, anything else as a bad frame.
+fn describe_read_error(error: &rpc_core::frame::FrameError) -> String {
+    #[cfg(feature = "tls")]
+    if let rpc_core::frame::FrameError::Io(io) = error
+        && io
+            .get_ref()
+            .is_some_and(|inner| inner.is::<rpc_core::tls::rustls::Error>())
+    {
+        return format!("TLS: {}", rpc_core::tls::describe_tls_error(io));
+    }
+    format!("bad frame from the server: {error}")
 }
 
 async fn heartbeat_loop(connection: Arc<Connection>, interval: Duration, timeout: Duration) {

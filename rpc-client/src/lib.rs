@@ -19,16 +19,22 @@ mod channel;
 mod client;
 mod config;
 mod connection;
+mod credential;
 mod instrument;
 mod options;
 mod service;
+#[cfg(feature = "tls")]
+mod tls;
 pub mod typed;
 pub mod xclient;
 
 pub use channel::{Channel, RawReply, RawRequest};
 pub use client::{Client, Target};
 pub use config::ClientConfig;
+pub use credential::Credential;
 pub use options::CallOptions;
+#[cfg(feature = "tls")]
+pub use tls::{ClientTls, ClientTlsBuilder};
 pub use typed::CallReply;
 pub use xclient::{
     BackupDelay, BreakerConfig, FailMode, RetryBudgetConfig, SelectMode, Selector, XClient,

@@ -24,9 +24,18 @@ pub struct CallOptions {
     /// What consistent hashing routes the call by. Unset: a hash of the
     /// encoded argument.
     pub hash_key: Option<u64>,
+    /// A bearer token for this call, in place of the channel's
+    /// [`ClientConfig::credential`](crate::ClientConfig).
+    pub credential: Option<crate::Credential>,
 }
 
 impl CallOptions {
+    /// The same options with a bearer token for this call.
+    pub fn credential(mut self, credential: crate::Credential) -> CallOptions {
+        self.credential = Some(credential);
+        self
+    }
+
     /// Default options.
     pub fn new() -> CallOptions {
         CallOptions::default()

@@ -1,12 +1,12 @@
 //! [`Context`]: what a handler knows about the call it serves.
 
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytestring::ByteString;
 
-use crate::{Metadata, PeerAddr};
+use crate::{Identity, Metadata, PeerAddr, PeerCertificate};
 
 /// The call a handler is serving: its names, the caller's metadata, the
 /// deadline, the retry flag and the peer, plus the metadata to send back.
@@ -20,6 +20,8 @@ pub struct Context {
     deadline: Option<Instant>,
     retry: bool,
     peer: Option<PeerAddr>,
+    peer_certificate: Option<Arc<PeerCertificate>>,
+    identity: Option<Identity>,
     reply_metadata: Mutex<Metadata>,
 }
 
@@ -34,6 +36,8 @@ impl Context {
             deadline: None,
             retry: false,
             peer: None,
+            peer_certificate: None,
+            identity: None,
             reply_metadata: Mutex::new(Metadata::new()),
         }
     }
@@ -59,6 +63,18 @@ impl Context {
     /// The same context with the peer's address.
     pub fn with_peer(mut self, peer: Option<PeerAddr>) -> Context {
         self.peer = peer;
+        self
+    }
+
+    /// The same context with the peer's verified client certificate.
+    pub fn with_peer_certificate(mut self, certificate: Option<Arc<PeerCertificate>>) -> Context {
+        self.peer_certificate = certificate;
+        self
+    }
+
+    /// The same context with the identity an authenticator established.
+    pub fn with_identity(mut self, identity: Option<Identity>) -> Context {
+        self.identity = identity;
         self
     }
 
@@ -100,6 +116,18 @@ impl Context {
         self.peer.as_ref()
     }
 
+    /// The client certificate of a mutual-TLS connection, verified against
+    /// the server's client CA; `None` on plaintext or one-way TLS.
+    pub fn peer_certificate(&self) -> Option<&PeerCertificate> {
+        self.peer_certificate.as_deref()
+    }
+
+    /// Who the server's authenticator says the caller is; `None` when the
+    /// server has no authenticator.
+    pub fn identity(&self) -> Option<&Identity> {
+        self.identity.as_ref()
+    }
+
     /// Sets a metadata entry on the reply (replacing an earlier one of that name).
     pub fn set_reply_metadata(&self, key: impl Into<ByteString>, value: impl Into<ByteString>) {
         self.reply_metadata
@@ -128,6 +156,8 @@ impl fmt::Debug for Context {
             .field("deadline", &self.deadline)
             .field("retry", &self.retry)
             .field("peer", &self.peer)
+            .field("peer_certificate", &self.peer_certificate)
+            .field("identity", &self.identity)
             .finish_non_exhaustive()
     }
 }

@@ -36,6 +36,7 @@ mod code;
 mod context;
 pub mod dispatch;
 pub mod frame;
+mod identity;
 mod metadata;
 mod origin;
 mod peer;
@@ -43,10 +44,13 @@ pub mod reflection;
 pub mod server;
 mod service;
 mod status;
+#[cfg(feature = "tls")]
+pub mod tls;
 pub mod trace;
 
 pub use code::Code;
 pub use context::Context;
+pub use identity::{Identity, PeerCertificate};
 pub use metadata::Metadata;
 pub use origin::Origin;
 pub use peer::PeerAddr;

@@ -167,6 +167,11 @@ impl Status {
         Status::new(Code::Unauthenticated, message)
     }
 
+    /// [`Code::PermissionDenied`]: the caller is known but may not do this.
+    pub fn permission_denied(message: impl Into<ByteString>) -> Status {
+        Status::new(Code::PermissionDenied, message)
+    }
+
     /// [`Code::Overloaded`].
     pub fn overloaded(message: impl Into<ByteString>) -> Status {
         Status::new(Code::Overloaded, message)
@@ -225,11 +230,6 @@ impl Status {
     /// [`Code::DataLoss`].
     pub fn data_loss(message: impl Into<ByteString>) -> Status {
         Status::new(Code::DataLoss, message)
-    }
-
-    /// [`Code::PermissionDenied`].
-    pub fn permission_denied(message: impl Into<ByteString>) -> Status {
-        Status::new(Code::PermissionDenied, message)
     }
 }
 

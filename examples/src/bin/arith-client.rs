@@ -6,6 +6,8 @@
 //! arith-client --registry etcd://127.0.0.1:2379     # discover the servers in etcd
 //!              [--ttl 5s]                           # the servers' lease TTL (sets the hold)
 //! arith-client --registry static://HOST:PORT,…      # a fixed list
+//!              [--tls-ca ca.pem [--tls-cert client.pem --tls-key client.key]]
+//!              [--tls-server-name NAME]
 //! ```
 //!
 //! With a registry it calls every active endpoint discovered (the
@@ -48,13 +50,16 @@ async fn main() -> Result<(), Box<dyn Error>> {
         return Err("no active Arith endpoint".into());
     }
     for addr in addresses {
-        call_all(&addr).await?;
+        call_all(&addr, examples::tls_flags::client_config(&line)?).await?;
     }
     Ok(())
 }
 
-async fn call_all(addr: &str) -> Result<(), Box<dyn Error>> {
-    let client = ArithClient::new(Client::new(addr.to_owned()));
+async fn call_all(addr: &str, config: rpc::ClientConfig) -> Result<(), Box<dyn Error>> {
+    let client = ArithClient::new(Client::with_config(
+        rpc::Target::Tcp(addr.to_owned()),
+        config,
+    ));
     for (codec, (a, b)) in [Codec::Json, Codec::MsgPack, Codec::Protobuf]
         .into_iter()
         .zip([(7, 8), (-3, 9), (123_456, 1_000)])

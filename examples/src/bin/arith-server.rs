@@ -4,7 +4,12 @@
 //! arith-server [ADDR] [--registry etcd://127.0.0.1:2379 | static://… | none]
 //!              [--weight N] [--group NAME] [--advertise HOST:PORT] [--ttl 5s]
 //!              [--admin HOST:PORT]
+//!              [--tls-cert server.pem --tls-key server.key [--tls-ca ca.pem]]
 //! ```
+//!
+//! With `--tls-cert`/`--tls-key` the server speaks TLS only (the files are
+//! reloaded when they change); `--tls-ca` also requires client certificates
+//! signed by that CA (mutual TLS). `rpc-certs DIR` writes a set to try.
 //!
 //! ADDR defaults to `127.0.0.1:8972`; port 0 picks a free port. With an etcd
 //! registry the server announces itself under `/rpc/Arith/tcp@ADDR` (with
@@ -68,6 +73,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
             registration = registration.advertise(advertise);
         }
         builder = builder.registry(registration);
+    }
+    if let Some(tls) = examples::tls_flags::server_tls(&line)? {
+        builder = builder.tls(tls);
     }
     let server = builder.bind(addr).await?;
     println!("listening on {}", server.addr());

@@ -56,8 +56,9 @@ async fn every_service(url: &str) -> Result<Listing, Failure> {
     let mut options = etcd_client::ConnectOptions::new()
         .with_connect_timeout(config.timeout)
         .with_timeout(config.timeout);
-    if let Some((user, password)) = &config.credentials {
-        options = options.with_user(user.clone(), password.clone());
+    // TLS to etcd (`etcds://`) is not applied on this listing path yet.
+    if let Some(credentials) = &config.credentials {
+        options = options.with_user(credentials.user(), credentials.password());
     }
     let mut client = etcd_client::Client::connect(&config.endpoints, Some(options))
         .await

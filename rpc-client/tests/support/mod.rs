@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod certs;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -74,7 +76,7 @@ impl Service for TestService {
 
     fn methods(&self) -> &'static [&'static str] {
         &[
-            "double", "sleep", "echo", "fill", "meta", "fail", "panic", "record",
+            "double", "sleep", "echo", "fill", "meta", "fail", "panic", "record", "who",
         ]
     }
 
@@ -127,6 +129,19 @@ impl Service for TestService {
                 let codec = payload_codec!(());
                 decode_argument(&call, &codec, &codec)?;
                 encode_reply(&call.context, call.codec, &(), &codec)
+            }),
+            // Who the server says the caller is (TLS certificate, token).
+            "who" => Box::pin(async move {
+                let context = &call.context;
+                if let Some(identity) = context.identity() {
+                    context.set_reply_metadata("identity", identity.name().to_owned());
+                }
+                if let Some(certificate) = context.peer_certificate() {
+                    context.set_reply_metadata("subject", certificate.subject().to_owned());
+                    context.set_reply_metadata("dns", certificate.dns_names().join(","));
+                }
+                let codec = payload_codec!(());
+                encode_reply(context, call.codec, &(), &codec)
             }),
             "fail" => Box::pin(async move { Err(Status::application("boom")) }),
             "panic" => Box::pin(async move { panic!("the handler fell over") }),

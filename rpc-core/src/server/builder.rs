@@ -13,10 +13,12 @@ use tower::{Layer, ServiceExt as _};
 
 use crate::frame::MetadataLimits;
 use crate::server::admin::MetricsRender;
+use crate::server::authenticator::Authenticator;
 use crate::server::connection::{Dispatch, Layered};
 use crate::server::health::HealthService;
 use crate::server::instrument::Instrumented;
 use crate::server::router::{AuthHook, Router};
+use crate::server::transport::Acceptor;
 use crate::server::{Announcer, HEALTH_SERVICE, Health, ServerConfig, ServerHandle, listener};
 use crate::{Context, Service, ServiceCall, ServiceReply, Status};
 
@@ -35,6 +37,8 @@ impl Server {
             services: HashMap::new(),
             duplicate: None,
             auth: None,
+            authenticator: None,
+            tls: None,
             layers: Vec::new(),
             announcer: None,
             reflection: true,
@@ -50,6 +54,8 @@ pub struct ServerBuilder {
     services: HashMap<&'static str, Arc<dyn Service>>,
     duplicate: Option<&'static str>,
     auth: Option<AuthHook>,
+    authenticator: Option<Arc<dyn Authenticator>>,
+    tls: Option<Acceptor>,
     layers: Vec<LayerFn>,
     announcer: Option<Arc<dyn Announcer>>,
     reflection: bool,
@@ -196,6 +202,27 @@ impl ServerBuilder {
         self
     }
 
+    /// Requires a bearer token on every call (see [`Authenticator`]): the
+    /// identity it returns is set on the call's [`Context`] before the auth
+    /// hook (if any) and the handler run.
+    pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
+        self.authenticator = Some(Arc::new(authenticator));
+        self
+    }
+
+    /// Serves TLS only (see [`crate::tls`]): the handshake runs on each
+    /// connection's task within the first-frame timeout; a plaintext client
+    /// is told that TLS is required. With a client CA, clients must present
+    /// a certificate (mutual TLS), visible to handlers through
+    /// [`Context::peer_certificate`].
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::tls::ServerTls) -> Self {
+        self.tls = Some(tokio_rustls::TlsAcceptor::from(Arc::clone(
+            tls.rustls_config(),
+        )));
+        self
+    }
+
     /// Announces every served service through `registry` once bound, and
     /// withdraws them on graceful shutdown before the listener closes (see
     /// [`Announcer`]; `rpc_registry::Registration` adapts any registry).
@@ -336,7 +363,7 @@ impl ServerBuilder {
                 *service = Arc::new(Instrumented::new(Arc::clone(service)));
             }
         }
-        let router = Router::new(self.services, self.auth);
+        let router = Router::new(self.services, self.auth).with_authenticator(self.authenticator);
         let dispatch = if self.layers.is_empty() {
             Dispatch::Direct(router)
         } else {
@@ -355,6 +382,7 @@ impl ServerBuilder {
             health,
             admin: self.admin,
             stopped: tokio_util::sync::CancellationToken::new(),
+            tls: self.tls,
         })
     }
 }
@@ -382,6 +410,8 @@ impl fmt::Debug for ServerBuilder {
             .field("config", &self.config)
             .field("services", &names)
             .field("auth", &self.auth.is_some())
+            .field("authenticator", &self.authenticator.is_some())
+            .field("tls", &self.tls.is_some())
             .field("layers", &self.layers.len())
             .field("registry", &self.announcer.is_some())
             .field("http", &self.http.is_some())

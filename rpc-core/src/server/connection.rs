@@ -26,7 +26,7 @@ use crate::server::log_gate::LogGate;
 use crate::server::reply::{build_response, refuse};
 use crate::server::watchdog::Watchdog;
 use crate::server::{Router, ServerConfig};
-use crate::{Context, PeerAddr, ServiceCall, ServiceReply, Status};
+use crate::{Context, PeerAddr, PeerCertificate, ServiceCall, ServiceReply, Status};
 
 /// The router wrapped in the user's tower layers, boxed.
 pub(crate) type Layered = BoxCloneService<ServiceCall, ServiceReply, Status>;
@@ -100,6 +100,7 @@ pub(crate) async fn serve_connection<R, W>(
     reader: R,
     writer: W,
     peer: PeerAddr,
+    peer_certificate: Option<Arc<PeerCertificate>>,
     shared: Arc<Shared>,
     dispatch: Dispatch,
     shutdown: CancellationToken,
@@ -131,6 +132,7 @@ pub(crate) async fn serve_connection<R, W>(
     ));
     let mut connection = Connection {
         peer,
+        peer_certificate,
         shared: Arc::clone(&shared),
         codec,
         replies,
@@ -255,6 +257,7 @@ struct ReplyTo {
 
 struct Connection {
     peer: PeerAddr,
+    peer_certificate: Option<Arc<PeerCertificate>>,
     shared: Arc<Shared>,
     codec: FrameCodec,
     replies: mpsc::Sender<Frame>,
@@ -356,7 +359,8 @@ impl Connection {
             .with_metadata(request.metadata)
             .with_deadline(deadline)
             .with_retry(request.retry)
-            .with_peer(Some(self.peer.clone()));
+            .with_peer(Some(self.peer.clone()))
+            .with_peer_certificate(self.peer_certificate.clone());
         let reply = ReplyTo {
             id,
             codec,

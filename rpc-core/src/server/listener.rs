@@ -12,6 +12,7 @@ use crate::server::connection::{Dispatch, Shared, serve_connection};
 use crate::server::limit::Limit;
 use crate::server::log_gate::LogGate;
 use crate::server::metrics::ServerMetrics;
+use crate::server::transport::{self, Accepted, Acceptor};
 use crate::server::{Announcer, Health, ServerConfig, ServerHandle};
 
 /// The first pause after a failed accept; it doubles while accepts keep failing.
@@ -38,6 +39,7 @@ pub(crate) struct Parts {
     pub(crate) admin: Option<AdminParts>,
     /// Cancelled once the server has stopped (stops the admin listener).
     pub(crate) stopped: CancellationToken,
+    pub(crate) tls: Option<Acceptor>,
 }
 
 /// The admin listener asked for.
@@ -102,6 +104,7 @@ async fn accept_loop(
         health,
         admin: _,
         stopped,
+        tls,
     } = parts;
     let metrics = if config.instrument {
         ServerMetrics::new()
@@ -127,7 +130,7 @@ async fn accept_loop(
             () = shutdown.cancelled() => break,
             accepted = accept(&listener) => accepted,
         };
-        let (reader, writer, peer) = match accepted {
+        let (socket, peer) = match accepted {
             Ok(accepted) => {
                 accept_pause = ACCEPT_PAUSE_MIN;
                 accepted
@@ -159,9 +162,34 @@ async fn accept_loop(
         let shared = Arc::clone(&shared);
         let dispatch = dispatch.clone();
         let shutdown = shutdown.clone();
+        let tls = tls.clone();
         tracker.spawn(async move {
             let metrics = Arc::clone(&shared);
-            serve_connection(reader, writer, peer, shared, dispatch, shutdown).await;
+            // The first byte and the TLS handshake on this task, never on
+            // the accept loop.
+            // Silent before its first byte is idle too: whichever limit
+            // the watchdog would apply first.
+            let limit = shared
+                .config
+                .first_frame_timeout
+                .min(shared.config.idle_timeout);
+            match transport::open(socket, tls.as_ref(), limit).await {
+                Ok(opened) => {
+                    serve_connection(
+                        opened.reader,
+                        opened.writer,
+                        peer,
+                        opened.peer_certificate,
+                        shared,
+                        dispatch,
+                        shutdown,
+                    )
+                    .await;
+                }
+                Err(reason) => {
+                    tracing::info!(%peer, %reason, "connection refused before its first frame")
+                }
+            }
             metrics.metrics.connections_open.decrement(1.0);
             drop(permit);
         });
@@ -189,23 +217,18 @@ async fn accept_loop(
     stopped.cancel();
 }
 
-type BoxRead = Box<dyn tokio::io::AsyncRead + Unpin + Send>;
-type BoxWrite = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
-
-async fn accept(listener: &Listener) -> std::io::Result<(BoxRead, BoxWrite, PeerAddr)> {
+async fn accept(listener: &Listener) -> std::io::Result<(Accepted, PeerAddr)> {
     match listener {
         Listener::Tcp(tcp) => {
             let (stream, peer) = tcp.accept().await?;
             stream.set_nodelay(true)?;
-            let (reader, writer) = stream.into_split();
-            Ok((Box::new(reader), Box::new(writer), PeerAddr::Tcp(peer)))
+            Ok((Accepted::Tcp(stream), PeerAddr::Tcp(peer)))
         }
         #[cfg(unix)]
         Listener::Unix(unix, _) => {
             let (stream, peer) = unix.accept().await?;
             let path = peer.as_pathname().map(ToOwned::to_owned);
-            let (reader, writer) = stream.into_split();
-            Ok((Box::new(reader), Box::new(writer), PeerAddr::Unix(path)))
+            Ok((Accepted::Unix(stream), PeerAddr::Unix(path)))
         }
     }
 }

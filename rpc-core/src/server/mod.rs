@@ -25,6 +25,7 @@
 mod admin;
 mod admin_http;
 mod announce;
+mod authenticator;
 mod builder;
 mod config;
 mod connection;
@@ -41,10 +42,12 @@ mod log_gate;
 mod metrics;
 mod reply;
 mod router;
+mod transport;
 mod watchdog;
 
 pub use admin::MetricsRender;
 pub use announce::Announcer;
+pub use authenticator::{AUTHORIZATION_KEY, Authenticator, BEARER_PREFIX};
 pub use builder::{Server, ServerBuilder};
 pub use config::ServerConfig;
 pub use handle::ServerHandle;

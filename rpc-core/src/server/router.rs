@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Instant;
 
+use crate::server::authenticator::{Authenticator, authenticate};
 use crate::{BoxFuture, Context, Service, ServiceCall, ServiceReply, Status};
 
 /// Decides from a call's context (its metadata: tokens) whether it may run.
@@ -21,6 +22,7 @@ pub type AuthHook = Arc<dyn Fn(&Context) -> Result<(), Status> + Send + Sync>;
 pub struct Router {
     services: Arc<HashMap<&'static str, Arc<dyn Service>>>,
     auth: Option<AuthHook>,
+    authenticator: Option<Arc<dyn Authenticator>>,
 }
 
 impl Router {
@@ -31,7 +33,17 @@ impl Router {
         Router {
             services: Arc::new(services),
             auth,
+            authenticator: None,
         }
+    }
+
+    /// The same router checking bearer tokens before the auth hook.
+    pub(crate) fn with_authenticator(
+        mut self,
+        authenticator: Option<Arc<dyn Authenticator>>,
+    ) -> Router {
+        self.authenticator = authenticator;
+        self
     }
 }
 
@@ -44,7 +56,13 @@ impl tower::Service<ServiceCall> for Router {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, call: ServiceCall) -> Self::Future {
+    fn call(&mut self, mut call: ServiceCall) -> Self::Future {
+        if let Some(authenticator) = &self.authenticator {
+            match authenticate(authenticator.as_ref(), &call.context) {
+                Ok(identity) => call.context = call.context.with_identity(Some(identity)),
+                Err(status) => return Box::pin(std::future::ready(Err(status))),
+            }
+        }
         if let Some(Err(status)) = self.auth.as_ref().map(|auth| auth(&call.context)) {
             return Box::pin(std::future::ready(Err(status)));
         }
@@ -77,6 +95,7 @@ impl std::fmt::Debug for Router {
         f.debug_struct("Router")
             .field("services", &names)
             .field("auth", &self.auth.is_some())
+            .field("authenticator", &self.authenticator.is_some())
             .finish()
     }
 }

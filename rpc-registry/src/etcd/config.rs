@@ -1,9 +1,10 @@
 //! [`EtcdConfig`]: where etcd is and how to use it, from code or from a URL
-//! (`etcd://user:password@host:port,host:port/base?ttl=5s`).
+//! (`etcd://user@host:port,host:port/base?ttl=5s&password_env=VAR`, and
+//! `etcds://` for TLS).
 
 use std::time::Duration;
 
-use super::backend;
+use super::{EtcdCredentials, EtcdTls, backend};
 use crate::{RegistryError, SelfPreservation};
 
 /// Where etcd is and how to use it.
@@ -17,7 +18,10 @@ pub struct EtcdConfig {
     pub ttl: Duration,
     /// User name and password, if etcd has auth enabled. `Debug` output
     /// shows the user name only.
-    pub credentials: Option<(String, String)>,
+    pub credentials: Option<EtcdCredentials>,
+    /// TLS to etcd (endpoints then use `https://`). Needs the `tls` feature
+    /// to connect.
+    pub tls: Option<EtcdTls>,
     /// Connect and request timeout. Default 5 s.
     pub timeout: Duration,
     /// Discovery's rule for endpoints vanishing en masse; `None` (the
@@ -26,7 +30,7 @@ pub struct EtcdConfig {
 }
 
 /// The URL parameters [`EtcdConfig::from_url`] understands.
-const PARAMETERS: &str = "ttl, timeout, hold";
+const PARAMETERS: &str = "ttl, timeout, hold, password_env, ca, cert, key";
 
 impl EtcdConfig {
     /// Defaults for a cluster at `endpoints`.
@@ -36,39 +40,52 @@ impl EtcdConfig {
             base: "/rpc".to_owned(),
             ttl: Duration::from_secs(10),
             credentials: None,
+            tls: None,
             timeout: Duration::from_secs(5),
             self_preservation: None,
         }
     }
 
     /// Parses `etcd://host:port[,host:port...][/base][?parameters]`, with
-    /// optional `user:password@` before the first host. Parameters:
+    /// optional `user@` (or `user:password@`, kept for compatibility; a
+    /// password in a URL ends up in shell histories and process lists)
+    /// before the first host. `etcds://` is the same over TLS. Parameters:
     /// `ttl` (lease TTL, whole seconds: `ttl=5s`), `timeout` (`timeout=2s`),
-    /// `hold` (discovery's self-preservation hold, `hold=0s` turns it off).
+    /// `hold` (discovery's self-preservation hold, `hold=0s` turns it off),
+    /// `password_env` (the environment variable holding the user's
+    /// password), and for `etcds://`: `ca` (PEM file of the CA that signed
+    /// etcd's certificate), `cert` and `key` (PEM files of a client
+    /// certificate, for etcd's `--client-cert-auth`).
     /// Durations take a unit: `ms`, `s`, `m`. Any other parameter is an
     /// error (it would otherwise end up in the key prefix).
     pub fn from_url(url: &str) -> Result<EtcdConfig, RegistryError> {
-        let rest = url
-            .strip_prefix("etcd://")
-            .ok_or_else(|| RegistryError::BadUrl(format!("{url:?} does not start with etcd://")))?;
+        let (secure, rest) = match (url.strip_prefix("etcds://"), url.strip_prefix("etcd://")) {
+            (Some(rest), _) => (true, rest),
+            (None, Some(rest)) => (false, rest),
+            (None, None) => {
+                return Err(RegistryError::BadUrl(format!(
+                    "{:?} does not start with etcd:// or etcds://",
+                    redact_userinfo(url)
+                )));
+            }
+        };
         let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
         let (hosts, base) = match rest.find('/') {
             Some(slash) => (&rest[..slash], &rest[slash..]),
             None => (rest, ""),
         };
-        let (credentials, hosts) = match hosts.rsplit_once('@') {
-            Some((user_password, hosts)) => {
-                let (user, password) = user_password.split_once(':').ok_or_else(|| {
-                    RegistryError::BadUrl("credentials must be user:password".into())
-                })?;
-                (Some((user.to_owned(), password.to_owned())), hosts)
-            }
-            None => (None, hosts),
+        let (user, password, hosts) = match hosts.rsplit_once('@') {
+            Some((user_password, hosts)) => match user_password.split_once(':') {
+                Some((user, password)) => (Some(user), Some(password.to_owned()), hosts),
+                None => (Some(user_password), None, hosts),
+            },
+            None => (None, None, hosts),
         };
+        let scheme = if secure { "https" } else { "http" };
         let endpoints: Vec<String> = hosts
             .split(',')
             .filter(|h| !h.is_empty())
-            .map(|h| format!("http://{h}"))
+            .map(|h| format!("{scheme}://{h}"))
             .collect();
         if endpoints.is_empty() {
             return Err(RegistryError::BadUrl("etcd URL names no etcd host".into()));
@@ -77,7 +94,8 @@ impl EtcdConfig {
         if !base.is_empty() && base != "/" {
             config.base = base.trim_end_matches('/').to_owned();
         }
-        config.credentials = credentials;
+        let mut password_env = None;
+        let (mut ca, mut cert, mut key) = (None, None, None);
         let mut seen = Vec::new();
         for (name, value) in form_urlencoded::parse(query.as_bytes()) {
             if seen.contains(&name) {
@@ -102,6 +120,10 @@ impl EtcdConfig {
                 }
                 "timeout" => config.timeout = duration?,
                 "hold" => config.self_preservation = Some(SelfPreservation::new(duration?)),
+                "password_env" => password_env = Some(value.to_string()),
+                "ca" => ca = Some(value.to_string()),
+                "cert" => cert = Some(value.to_string()),
+                "key" => key = Some(value.to_string()),
                 _ => {
                     return Err(RegistryError::BadUrl(format!(
                         "unknown etcd URL parameter {name:?} (known: {PARAMETERS})"
@@ -110,6 +132,53 @@ impl EtcdConfig {
             }
             seen.push(name);
         }
+        config.credentials = match (user, password, password_env) {
+            (None, None, None) => None,
+            (Some(user), Some(password), None) => Some(EtcdCredentials::new(user, password)),
+            (Some(user), None, Some(variable)) => {
+                Some(EtcdCredentials::from_env(user, &variable).map_err(RegistryError::BadUrl)?)
+            }
+            (Some(user), None, None) => {
+                return Err(RegistryError::BadUrl(format!(
+                    "etcd user {user:?} without a password: add password_env=VARIABLE"
+                )));
+            }
+            (Some(_), Some(_), Some(_)) => {
+                return Err(RegistryError::BadUrl(
+                    "a password in the URL and password_env: give one".into(),
+                ));
+            }
+            (None, _, Some(_)) | (None, Some(_), None) => {
+                return Err(RegistryError::BadUrl(
+                    "password_env needs user@ in the URL".into(),
+                ));
+            }
+        };
+        config.tls = match (secure, ca, cert, key) {
+            (false, None, None, None) => None,
+            (false, ..) => {
+                return Err(RegistryError::BadUrl(
+                    "ca, cert and key are for etcds:// (TLS) URLs".into(),
+                ));
+            }
+            (true, ca, cert, key) => {
+                let tls = match ca {
+                    Some(ca) => EtcdTls::from_ca_pem_file(ca).map_err(RegistryError::BadUrl)?,
+                    None => EtcdTls::default(),
+                };
+                Some(match (cert, key) {
+                    (None, None) => tls,
+                    (Some(cert), Some(key)) => tls
+                        .identity_pem_files(cert, key)
+                        .map_err(RegistryError::BadUrl)?,
+                    _ => {
+                        return Err(RegistryError::BadUrl(
+                            "cert and key go together (a client certificate and its key)".into(),
+                        ));
+                    }
+                })
+            }
+        };
         Ok(config)
     }
 
@@ -134,8 +203,21 @@ impl EtcdConfig {
             .with_connect_timeout(self.timeout)
             .with_timeout(self.timeout)
             .with_keep_alive(Duration::from_secs(5), self.timeout);
-        if let Some((user, password)) = &self.credentials {
-            options = options.with_user(user.clone(), password.clone());
+        if let Some(credentials) = &self.credentials {
+            options = options.with_user(credentials.user(), credentials.password());
+        }
+        if let Some(tls) = &self.tls {
+            #[cfg(feature = "tls")]
+            {
+                options = options.with_tls(tls.options());
+            }
+            #[cfg(not(feature = "tls"))]
+            {
+                let _ = tls;
+                return Err(RegistryError::Backend(
+                    "etcd over TLS needs rpc-registry's `tls` feature".into(),
+                ));
+            }
         }
         etcd_client::Client::connect(&self.endpoints, Some(options))
             .await
@@ -146,15 +228,26 @@ impl EtcdConfig {
 impl std::fmt::Debug for EtcdConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The password stays out of logs and panic messages.
-        let user = self.credentials.as_ref().map(|(user, _)| user);
+        let user = self.credentials.as_ref().map(EtcdCredentials::user);
         f.debug_struct("EtcdConfig")
             .field("endpoints", &self.endpoints)
             .field("base", &self.base)
             .field("ttl", &self.ttl)
             .field("user", &user)
+            .field("tls", &self.tls)
             .field("timeout", &self.timeout)
             .field("self_preservation", &self.self_preservation)
             .finish()
+    }
+}
+
+/// The URL without its `user:password@` part, for error messages.
+fn redact_userinfo(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}<redacted>@{}", &url[..scheme + 3], &url[at + 1..])
+        }
+        _ => url.to_owned(),
     }
 }
 
@@ -187,7 +280,7 @@ mod tests {
         let config = EtcdConfig::from_url("etcd://u:p@h1:1,h2:2/services/").unwrap();
         assert_eq!(config.endpoints, ["http://h1:1", "http://h2:2"]);
         assert_eq!(config.base, "/services");
-        assert_eq!(config.credentials, Some(("u".into(), "p".into())));
+        assert_eq!(config.credentials, Some(EtcdCredentials::new("u", "p")));
         assert!(EtcdConfig::from_url("http://x").is_err());
         assert!(EtcdConfig::from_url("etcd:///rpc").is_err());
     }
@@ -227,12 +320,59 @@ mod tests {
     }
 
     #[test]
+    fn etcds_urls_use_https_and_load_their_pem_files() {
+        let dir = std::env::temp_dir().join(format!("rpc-etcds-url-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("ca.pem"), "ca").unwrap();
+        std::fs::write(dir.join("c.pem"), "cert").unwrap();
+        std::fs::write(dir.join("c.key"), "KEY-SECRET").unwrap();
+        let url = format!(
+            "etcds://h1:1,h2:2?ca={0}/ca.pem&cert={0}/c.pem&key={0}/c.key",
+            dir.display()
+        );
+        let config = EtcdConfig::from_url(&url).unwrap();
+        assert_eq!(config.endpoints, ["https://h1:1", "https://h2:2"]);
+        assert!(config.tls.is_some());
+        assert!(!format!("{config:?}").contains("KEY-SECRET"));
+        let missing = EtcdConfig::from_url("etcds://h:1?ca=/no/such/ca.pem").unwrap_err();
+        assert!(missing.to_string().contains("/no/such/ca.pem"), "{missing}");
+        assert!(EtcdConfig::from_url("etcd://h:1?ca=/x").is_err());
+        assert!(
+            EtcdConfig::from_url(&format!("etcds://h:1?cert={}/c.pem", dir.display())).is_err()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_password_comes_from_the_variable_named_in_the_url() {
+        // PATH is set in any test run (setting a variable needs `unsafe`,
+        // which this crate forbids).
+        let path = std::env::var("PATH").unwrap();
+        let config = EtcdConfig::from_url("etcd://root@h:1?password_env=PATH").unwrap();
+        let credentials = config.credentials.unwrap();
+        assert_eq!(
+            (credentials.user(), credentials.password()),
+            ("root", &*path)
+        );
+        let error = EtcdConfig::from_url("etcd://root@h:1").unwrap_err();
+        assert!(error.to_string().contains("password_env"), "{error}");
+        let error =
+            EtcdConfig::from_url("etcd://root@h:1?password_env=RPC_TEST_UNSET_PW_VAR").unwrap_err();
+        assert!(
+            error.to_string().contains("RPC_TEST_UNSET_PW_VAR"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn debug_output_leaves_the_password_out() {
         let config = EtcdConfig::from_url("etcd://alice:s3cr3t-pw@h:1").unwrap();
         let shown = format!("{config:?}");
         assert!(shown.contains("alice"), "{shown}");
         assert!(!shown.contains("s3cr3t-pw"), "{shown}");
         let error = EtcdConfig::from_url("etcd://alice:s3cr3t-pw@h:1?bad=1").unwrap_err();
+        assert!(!error.to_string().contains("s3cr3t-pw"), "{error}");
+        let error = EtcdConfig::from_url("http://alice:s3cr3t-pw@h:1").unwrap_err();
         assert!(!error.to_string().contains("s3cr3t-pw"), "{error}");
     }
 }

@@ -6,15 +6,19 @@
 //! Keys carry a lease the registry keeps alive.
 
 mod config;
+mod credentials;
 mod discovery;
 mod keeper;
 mod registry;
+mod tls;
 
 use std::time::Duration;
 
 pub use config::EtcdConfig;
+pub use credentials::EtcdCredentials;
 pub use discovery::EtcdDiscovery;
 pub use registry::EtcdRegistry;
+pub use tls::EtcdTls;
 
 use crate::RegistryError;
 

@@ -8,6 +8,7 @@ pub mod rpc;
 pub mod tarpc;
 #[cfg(test)]
 mod test_support;
+pub mod tls_material;
 pub mod tonic;
 
 use std::fmt;
@@ -23,6 +24,10 @@ use crate::load::{LoadConfig, LoadReport, run};
 pub enum ServerKind {
     /// This project's server (answers every codec).
     Rpc,
+    /// This project's server over TLS (rustls).
+    RpcTls,
+    /// tonic over TLS (rustls).
+    TonicTls,
     /// tonic, gRPC over HTTP/2.
     Tonic,
     /// tarpc, bincode over length-delimited TCP.
@@ -43,8 +48,12 @@ pub enum Contender {
     /// This project's `XClient` (static discovery listing the one server
     /// once per connection), protobuf.
     RpcXClientProtobuf,
+    /// This project's `Client` over TLS, protobuf.
+    RpcTlsProtobuf,
     /// tonic's generated client.
     Tonic,
+    /// tonic's generated client over TLS.
+    TonicTls,
     /// tarpc's generated client.
     Tarpc,
     /// The raw floor's client.
@@ -53,7 +62,7 @@ pub enum Contender {
 
 impl Contender {
     /// Every contender, in table order.
-    pub const ALL: [Contender; 7] = [
+    pub const ALL: [Contender; 9] = [
         Contender::Raw,
         Contender::RpcProtobuf,
         Contender::RpcMsgPack,
@@ -61,6 +70,8 @@ impl Contender {
         Contender::RpcXClientProtobuf,
         Contender::Tarpc,
         Contender::Tonic,
+        Contender::RpcTlsProtobuf,
+        Contender::TonicTls,
     ];
 
     /// The server this client talks to.
@@ -71,6 +82,8 @@ impl Contender {
             | Contender::RpcJson
             | Contender::RpcXClientProtobuf => ServerKind::Rpc,
             Contender::Tonic => ServerKind::Tonic,
+            Contender::RpcTlsProtobuf => ServerKind::RpcTls,
+            Contender::TonicTls => ServerKind::TonicTls,
             Contender::Tarpc => ServerKind::Tarpc,
             Contender::Raw => ServerKind::Raw,
         }
@@ -84,6 +97,8 @@ impl Contender {
             Contender::RpcJson => "rpc-json",
             Contender::RpcXClientProtobuf => "rpc-xclient-protobuf",
             Contender::Tonic => "tonic",
+            Contender::RpcTlsProtobuf => "rpc-tls-protobuf",
+            Contender::TonicTls => "tonic-tls",
             Contender::Tarpc => "tarpc",
             Contender::Raw => "raw",
         }
@@ -112,6 +127,8 @@ impl ServerKind {
     pub fn name(self) -> &'static str {
         match self {
             ServerKind::Rpc => "rpc",
+            ServerKind::RpcTls => "rpc-tls",
+            ServerKind::TonicTls => "tonic-tls",
             ServerKind::Tonic => "tonic",
             ServerKind::Tarpc => "tarpc",
             ServerKind::Raw => "raw",
@@ -125,7 +142,9 @@ impl FromStr for ServerKind {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         [
             ServerKind::Rpc,
+            ServerKind::RpcTls,
             ServerKind::Tonic,
+            ServerKind::TonicTls,
             ServerKind::Tarpc,
             ServerKind::Raw,
         ]
@@ -139,6 +158,8 @@ impl FromStr for ServerKind {
 pub async fn serve(kind: ServerKind, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     match kind {
         ServerKind::Rpc => rpc::serve(listener).await,
+        ServerKind::RpcTls => rpc::serve_tls(listener).await,
+        ServerKind::TonicTls => tonic::serve_tls(listener).await,
         ServerKind::Tonic => tonic::serve(listener).await,
         ServerKind::Tarpc => tarpc::serve(listener).await,
         ServerKind::Raw => raw::serve(listener).await,
@@ -165,6 +186,14 @@ pub async fn drive(
             .await
         }
         Contender::Tonic => run(tonic::connect(addr, connections).await?, config).await,
+        Contender::RpcTlsProtobuf => {
+            run(
+                rpc::connect_tls(addr, connections, Codec::Protobuf).await?,
+                config,
+            )
+            .await
+        }
+        Contender::TonicTls => run(tonic::connect_tls(addr, connections).await?, config).await,
         Contender::Tarpc => run(tarpc::connect(addr, connections).await?, config).await,
         Contender::Raw => run(raw::connect(addr, connections).await?, config).await,
     })

@@ -49,6 +49,52 @@ fn client_config() -> ClientConfig {
     }
 }
 
+/// Serves `Hello` over TLS (the [`tls_material`](super::tls_material)
+/// pair) on `listener` until the process ends.
+pub async fn serve_tls(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let material = super::tls_material::material()?;
+    let tls = rpc::ServerTls::from_pem(material.cert, material.key)
+        .build()
+        .map_err(std::io::Error::other)?;
+    let server = Server::builder()
+        .service(HelloServer::new(HelloImpl))
+        .tls(tls)
+        .listen(listener)
+        .await?;
+    server.stopped().await;
+    Ok(())
+}
+
+/// [`connect`] over TLS, trusting the bench CA, as `localhost`.
+pub async fn connect_tls(
+    addr: SocketAddr,
+    connections: usize,
+    codec: Codec,
+) -> Result<Vec<RpcConnection<Client>>, String> {
+    let material = super::tls_material::material().map_err(|e| e.to_string())?;
+    let tls = rpc::ClientTls::from_ca_pem(material.ca)
+        .server_name("localhost")
+        .build()
+        .map_err(|e| e.to_string())?;
+    let config = rpc::ClientConfig {
+        tls: Some(tls),
+        ..client_config()
+    };
+    let mut all = Vec::with_capacity(connections);
+    for _ in 0..connections.max(1) {
+        let client = Client::with_config(rpc::Target::Tcp(addr.to_string()), config.clone());
+        client
+            .connect()
+            .await
+            .map_err(|status| status.to_string())?;
+        all.push(RpcConnection {
+            client: HelloClient::new(client),
+            options: CallOptions::new().codec(codec),
+        });
+    }
+    Ok(all)
+}
+
 /// A typed stub over a `Client` or an `XClient`, with a fixed codec.
 #[derive(Debug, Clone)]
 pub struct RpcConnection<C> {
@@ -148,6 +194,15 @@ mod tests {
             )
             .await;
         }
+    }
+
+    #[tokio::test]
+    async fn answers_50_calls_over_2_tls_connections() {
+        super::super::test_support::answers_50_calls_over_2_connections(
+            serve_tls,
+            |addr, conns| connect_tls(addr, conns, Codec::Protobuf),
+        )
+        .await;
     }
 
     #[tokio::test]

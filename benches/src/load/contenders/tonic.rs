@@ -60,6 +60,51 @@ pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
         .map_err(std::io::Error::other)
 }
 
+/// Serves over TLS (the [`tls_material`](super::tls_material) pair) on
+/// `listener` until the process ends.
+pub async fn serve_tls(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    use tonic::transport::{Identity, ServerTlsConfig};
+    let material = super::tls_material::material()?;
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    Server::builder()
+        .tls_config(
+            ServerTlsConfig::new().identity(Identity::from_pem(material.cert, material.key)),
+        )
+        .map_err(std::io::Error::other)?
+        .add_service(HelloServer::new(HelloService))
+        .serve_with_incoming(incoming)
+        .await
+        .map_err(std::io::Error::other)
+}
+
+/// [`connect`] over TLS, trusting the bench CA, as `localhost`.
+pub async fn connect_tls(
+    addr: SocketAddr,
+    connections: usize,
+) -> Result<Vec<TonicConnection>, String> {
+    use tonic::transport::{Certificate, ClientTlsConfig};
+    let material = super::tls_material::material().map_err(|e| e.to_string())?;
+    let endpoint = Endpoint::from_shared(format!("https://{addr}"))
+        .map_err(|e| format!("tonic endpoint {addr}: {e}"))?
+        .tls_config(
+            ClientTlsConfig::new()
+                .ca_certificate(Certificate::from_pem(material.ca))
+                .domain_name("localhost"),
+        )
+        .map_err(|e| format!("tonic TLS: {e}"))?;
+    let mut all = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        let channel = endpoint
+            .connect()
+            .await
+            .map_err(|e| format!("tonic TLS connect to {addr}: {e}"))?;
+        all.push(TonicConnection {
+            client: HelloClient::new(channel),
+        });
+    }
+    Ok(all)
+}
+
 /// One tonic client connection: a `Channel` (one HTTP/2 connection) shared by
 /// every caller assigned to it, each call on its own clone of the client.
 #[derive(Debug, Clone)]
@@ -112,5 +157,11 @@ mod tests {
     #[tokio::test]
     async fn answers_50_calls_over_2_connections() {
         super::super::test_support::answers_50_calls_over_2_connections(serve, connect).await;
+    }
+
+    #[tokio::test]
+    async fn answers_50_calls_over_2_tls_connections() {
+        super::super::test_support::answers_50_calls_over_2_connections(serve_tls, connect_tls)
+            .await;
     }
 }
