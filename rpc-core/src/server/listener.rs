@@ -173,7 +173,13 @@ async fn accept_loop(
                 .config
                 .first_frame_timeout
                 .min(shared.config.idle_timeout);
-            match transport::open(socket, tls.as_ref(), limit).await {
+            // A shutdown ends the wait too: a silent connection never holds
+            // the drain.
+            let opened = tokio::select! {
+                opened = transport::open(socket, tls.as_ref(), limit) => opened,
+                () = shutdown.cancelled() => Err("the server shut down before the connection's first byte".to_owned()),
+            };
+            match opened {
                 Ok(opened) => {
                     serve_connection(
                         opened.reader,
