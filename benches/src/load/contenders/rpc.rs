@@ -80,19 +80,7 @@ pub async fn connect_tls(
         tls: Some(tls),
         ..client_config()
     };
-    let mut all = Vec::with_capacity(connections);
-    for _ in 0..connections.max(1) {
-        let client = Client::with_config(rpc::Target::Tcp(addr.to_string()), config.clone());
-        client
-            .connect()
-            .await
-            .map_err(|status| status.to_string())?;
-        all.push(RpcConnection {
-            client: HelloClient::new(client),
-            options: CallOptions::new().codec(codec),
-        });
-    }
-    Ok(all)
+    connect_with(addr, connections, codec, config).await
 }
 
 /// A typed stub over a `Client` or an `XClient`, with a fixed codec.
@@ -118,9 +106,19 @@ pub async fn connect(
     connections: usize,
     codec: Codec,
 ) -> Result<Vec<RpcConnection<Client>>, String> {
+    connect_with(addr, connections, codec, client_config()).await
+}
+
+/// `connections` clients of `addr` with `config`, each its own connection.
+async fn connect_with(
+    addr: SocketAddr,
+    connections: usize,
+    codec: Codec,
+    config: ClientConfig,
+) -> Result<Vec<RpcConnection<Client>>, String> {
     let mut all = Vec::with_capacity(connections);
     for _ in 0..connections.max(1) {
-        let client = Client::with_config(Target::Tcp(addr.to_string()), client_config());
+        let client = Client::with_config(Target::Tcp(addr.to_string()), config.clone());
         client
             .connect()
             .await
