@@ -108,8 +108,7 @@ type BoxWrite = Box<dyn AsyncWrite + Unpin + Send>;
 /// A connection handed to an [`HttpHandler`]: reads start with the bytes
 /// the server sniffed, writes go to the socket.
 pub struct HttpStream {
-    sniffed: Option<u8>,
-    reader: BoxRead,
+    reader: Replay<BoxRead>,
     writer: BoxWrite,
 }
 
@@ -125,10 +124,6 @@ impl AsyncRead for HttpStream {
         cx: &mut TaskContext<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        if let Some(byte) = self.sniffed.take() {
-            buf.put_slice(&[byte]);
-            return Poll::Ready(Ok(()));
-        }
         Pin::new(&mut self.reader).poll_read(cx, buf)
     }
 }
@@ -222,8 +217,10 @@ where
         return Some((reader, writer));
     }
     let stream = HttpStream {
-        sniffed: Some(first[0]),
-        reader: Box::new(reader),
+        reader: Replay {
+            sniffed: Some(first[0]),
+            inner: Box::new(reader),
+        },
         writer: Box::new(writer),
     };
     let HttpRoute {
