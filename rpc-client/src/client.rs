@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -62,6 +63,8 @@ struct Shared {
     connecting: tokio::sync::Mutex<()>,
     /// `None` when `config.instrument` is off.
     metrics: Option<ClientMetrics>,
+    /// Set while the connection's writer gathers a batch of requests.
+    batch_forming: Arc<AtomicBool>,
 }
 
 #[derive(Default)]
@@ -90,6 +93,7 @@ impl Client {
                 config,
                 state: Mutex::new(State::default()),
                 connecting: tokio::sync::Mutex::new(()),
+                batch_forming: Arc::default(),
             }),
         }
     }
@@ -107,6 +111,13 @@ impl Client {
     /// The settings.
     pub fn config(&self) -> &ClientConfig {
         &self.shared.config
+    }
+
+    /// Whether the connection's writer is gathering a batch of requests
+    /// right now: a call sent now goes out in the same write as the ones
+    /// before it. A hint for load balancers (it may change at once).
+    pub fn is_batching(&self) -> bool {
+        self.shared.batch_forming.load(Ordering::Relaxed)
     }
 
     /// Whether a connection is open right now.
@@ -405,10 +416,22 @@ impl Shared {
                     if let Some(tls) = &self.config.tls {
                         let stream = tls.handshake(crate::tls::host_of(addr), stream).await?;
                         let (reader, writer) = tokio::io::split(stream);
-                        return Ok(Connection::start(peer, reader, writer, &self.config));
+                        return Ok(Connection::start(
+                            peer,
+                            reader,
+                            writer,
+                            &self.config,
+                            Arc::clone(&self.batch_forming),
+                        ));
                     }
                     let (reader, writer) = stream.into_split();
-                    Ok::<_, std::io::Error>(Connection::start(peer, reader, writer, &self.config))
+                    Ok::<_, std::io::Error>(Connection::start(
+                        peer,
+                        reader,
+                        writer,
+                        &self.config,
+                        Arc::clone(&self.batch_forming),
+                    ))
                 }
                 #[cfg(unix)]
                 Target::Unix(path) => {
@@ -427,6 +450,7 @@ impl Shared {
                             reader,
                             writer,
                             &self.config,
+                            Arc::clone(&self.batch_forming),
                         ));
                     }
                     let (reader, writer) = stream.into_split();
@@ -435,6 +459,7 @@ impl Shared {
                         reader,
                         writer,
                         &self.config,
+                        Arc::clone(&self.batch_forming),
                     ))
                 }
                 #[cfg(not(unix))]

@@ -36,6 +36,9 @@ pub(crate) struct Connection {
     /// the token's lock.
     open: AtomicBool,
     codec: FrameCodec,
+    /// Whether the writer is gathering a batch: set by the writer, read by
+    /// the client's owner (see [`crate::Client::is_batching`]).
+    batch_forming: Arc<AtomicBool>,
 }
 
 struct Calls {
@@ -51,6 +54,7 @@ impl Connection {
         reader: R,
         writer: W,
         config: &ClientConfig,
+        batch_forming: Arc<AtomicBool>,
     ) -> Arc<Connection>
     where
         R: AsyncRead + Unpin + Send + 'static,
@@ -72,6 +76,7 @@ impl Connection {
             closed: CancellationToken::new(),
             open: AtomicBool::new(true),
             codec,
+            batch_forming,
         });
         // The first frame is a ping: it proves at once that the peer speaks
         // the protocol (its pong) and satisfies servers that close
@@ -219,7 +224,13 @@ async fn write_loop<W: AsyncWrite + Unpin>(
 ) {
     let codec = connection.codec;
     let result = tokio::select! {
-        result = write_batches(&mut queue, &mut writer, codec, || connection.waiting_calls() > 1) => result,
+        result = write_batches(
+            &mut queue,
+            &mut writer,
+            codec,
+            || connection.waiting_calls() > 1,
+            |forming| connection.batch_forming.store(forming, Ordering::Relaxed),
+        ) => result,
         () = connection.closed.cancelled() => Ok(()),
     };
     if let Err(error) = result {

@@ -1,5 +1,6 @@
 //! Selectors over real servers: weights honoured, round-robin exact,
-//! consistent hashing stable across clients, least-loaded avoids a busy node.
+//! consistent hashing stable across clients, least-loaded avoids a busy node;
+//! round-robin's share stays even under concurrent load.
 
 mod cluster;
 
@@ -39,6 +40,50 @@ async fn round_robin_and_smooth_weighted_round_robin_are_exact() {
         counts(&cluster, SelectMode::WeightedRoundRobin, 600).await,
         [100, 200, 300]
     );
+}
+
+/// Under concurrent load, round-robin lets a burst of calls join the batch
+/// the last endpoint's connection is gathering (at most 32 in a row): the
+/// share of each endpoint must stay even over many calls all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_robin_under_concurrent_load_keeps_an_even_share() {
+    let cluster = Cluster::start(&[1, 1, 1, 1]).await;
+    let x = XClient::builder("Node", cluster.registry.clone())
+        .select_mode(SelectMode::RoundRobin)
+        .build()
+        .await
+        .unwrap();
+    let before = cluster.calls();
+    let callers: Vec<_> = (0..64)
+        .map(|caller| {
+            let x = x.clone();
+            tokio::spawn(async move {
+                for call in 0..100 {
+                    whoami(&x, &format!("{caller}-{call}"), CallOptions::new())
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for caller in callers {
+        caller.await.unwrap();
+    }
+    let shares: Vec<usize> = cluster
+        .calls()
+        .iter()
+        .zip(before)
+        .map(|(after, before)| after - before)
+        .collect();
+    assert_eq!(shares.iter().sum::<usize>(), 6_400);
+    // An even share is 1,600 each; bursts of at most 33 calls move it by
+    // little. A selector stuck on one endpoint would give it far more.
+    for share in &shares {
+        assert!(
+            (1_100..=2_100).contains(share),
+            "uneven shares under load: {shares:?}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 //! bench-client CONTENDER --addr HOST:PORT [-c 100] [-n 100000] [--conns 1] [--server-pid PID]
 //! ```
 //!
-//! CONTENDER: raw, rpc-protobuf, rpc-msgpack, rpc-json, rpc-xclient-protobuf, tarpc, tonic.
+//! CONTENDER: raw, rpc-protobuf, rpc-msgpack, rpc-json, rpc-xclient-protobuf, rpc-spread-protobuf, tarpc, tonic.
 
 use std::error::Error;
 use std::net::SocketAddr;

@@ -111,6 +111,10 @@ impl Candidates for CallCandidates<'_> {
             && member.is_serving()
             && member.breaker.allows_calls()
     }
+
+    fn is_batching(&self, index: usize) -> bool {
+        self.members[index].client.is_batching()
+    }
 }
 
 /// One shard's copy of the member list, alone on its cache lines.

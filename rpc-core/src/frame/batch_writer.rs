@@ -26,14 +26,22 @@ const KEEP_BYTES: usize = 8 * 1024;
 /// given back above 8 KiB whenever the queue is empty. Frames must have passed
 /// [`FrameCodec::encoded_len`]; one that still fails to encode is logged
 /// and dropped.
+///
+/// `forming` is told `true` when a batch starts (its first frame taken) and
+/// `false` once the batch is complete (just before it is written): while it
+/// is forming, a frame queued now still goes out in the same write. The
+/// client's load balancer reads it to keep a burst of calls on one
+/// connection.
 pub async fn write_batches<W: AsyncWrite + Unpin>(
     queue: &mut mpsc::Receiver<Frame>,
     writer: &mut W,
     codec: FrameCodec,
     more_coming: impl Fn() -> bool,
+    forming: impl Fn(bool),
 ) -> std::io::Result<()> {
     let mut buf = BytesMut::new();
     while let Some(first) = queue.recv().await {
+        forming(true);
         encode_into(&codec, &first, &mut buf);
         // With other calls under way, let the rest of this worker's ready
         // work run before writing: tokio defers a yielded task until its
@@ -53,6 +61,7 @@ pub async fn write_batches<W: AsyncWrite + Unpin>(
                 Err(_) => break,
             }
         }
+        forming(false);
         writer.write_all(&buf).await?;
         if buf.capacity() > KEEP_BYTES && queue.is_empty() {
             buf = BytesMut::new();

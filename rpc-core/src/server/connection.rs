@@ -545,7 +545,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
 ) {
     // Handlers still running will reply soon: worth batching with.
     let more_coming = || !in_flight.is_empty();
-    match write_batches(&mut queue, &mut writer, codec, more_coming).await {
+    match write_batches(&mut queue, &mut writer, codec, more_coming, |_| {}).await {
         Ok(()) => {
             let _ = writer.shutdown().await;
         }

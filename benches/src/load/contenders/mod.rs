@@ -5,6 +5,7 @@
 
 pub mod raw;
 pub mod rpc;
+pub mod spread;
 pub mod tarpc;
 #[cfg(test)]
 mod test_support;
@@ -48,6 +49,9 @@ pub enum Contender {
     /// This project's `XClient` (static discovery listing the one server
     /// once per connection), protobuf.
     RpcXClientProtobuf,
+    /// This project's `Client`s, each call on the next connection in turn
+    /// (the XClient's spreading without the XClient), protobuf.
+    RpcSpreadProtobuf,
     /// This project's `Client` over TLS, protobuf.
     RpcTlsProtobuf,
     /// tonic's generated client.
@@ -62,12 +66,13 @@ pub enum Contender {
 
 impl Contender {
     /// Every contender, in table order.
-    pub const ALL: [Contender; 9] = [
+    pub const ALL: [Contender; 10] = [
         Contender::Raw,
         Contender::RpcProtobuf,
         Contender::RpcMsgPack,
         Contender::RpcJson,
         Contender::RpcXClientProtobuf,
+        Contender::RpcSpreadProtobuf,
         Contender::Tarpc,
         Contender::Tonic,
         Contender::RpcTlsProtobuf,
@@ -80,7 +85,8 @@ impl Contender {
             Contender::RpcMsgPack
             | Contender::RpcProtobuf
             | Contender::RpcJson
-            | Contender::RpcXClientProtobuf => ServerKind::Rpc,
+            | Contender::RpcXClientProtobuf
+            | Contender::RpcSpreadProtobuf => ServerKind::Rpc,
             Contender::Tonic => ServerKind::Tonic,
             Contender::RpcTlsProtobuf => ServerKind::RpcTls,
             Contender::TonicTls => ServerKind::TonicTls,
@@ -96,6 +102,7 @@ impl Contender {
             Contender::RpcProtobuf => "rpc-protobuf",
             Contender::RpcJson => "rpc-json",
             Contender::RpcXClientProtobuf => "rpc-xclient-protobuf",
+            Contender::RpcSpreadProtobuf => "rpc-spread-protobuf",
             Contender::Tonic => "tonic",
             Contender::RpcTlsProtobuf => "rpc-tls-protobuf",
             Contender::TonicTls => "tonic-tls",
@@ -184,6 +191,10 @@ pub async fn drive(
                 config,
             )
             .await
+        }
+        Contender::RpcSpreadProtobuf => {
+            let members = rpc_client(Codec::Protobuf).await?;
+            run(vec![spread::Spread::new(members)], config).await
         }
         Contender::Tonic => run(tonic::connect(addr, connections).await?, config).await,
         Contender::RpcTlsProtobuf => {

@@ -61,6 +61,14 @@ pub trait Candidates {
     /// Whether it may take this call.
     fn is_available(&self, index: usize) -> bool;
 
+    /// Whether its connection is gathering a batch of requests right now, so
+    /// that a call sent to it now shares a write (and the server's reply
+    /// burst) with the calls before it. A hint: `false` unless the pool
+    /// knows better.
+    fn is_batching(&self, _index: usize) -> bool {
+        false
+    }
+
     /// The first available endpoint at or after `start`, going round.
     fn next_available(&self, start: usize) -> Option<usize> {
         let len = self.len();
@@ -193,7 +201,11 @@ pub trait Selector: Send + Sync + 'static {
 pub enum SelectMode {
     /// Uniformly at random.
     Random,
-    /// In turn, one after the other.
+    /// In turn, one after the other. Under load, a call joins the batch of
+    /// requests the last chosen endpoint's connection is still gathering
+    /// (at most 32 in a row), so that a burst shares one write; the share
+    /// of each endpoint stays even over time, and with no batch forming
+    /// the rotation is exact.
     #[default]
     RoundRobin,
     /// nginx's smooth weighted round-robin over the `weight` metadata.
