@@ -7,60 +7,15 @@
 //! trace starts only when a subscriber wants this call's span, so an
 //! unobserved client adds nothing to its requests.
 
-use std::sync::OnceLock;
 use std::time::Instant;
 
-use metrics::{Counter, Histogram, SharedString};
+use metrics::{Histogram, SharedString};
+use rpc_core::code_counters::CodeCounters;
 use rpc_core::trace::TraceContext;
 use rpc_core::{Code, Status};
 use tracing::field::Empty;
 
 use crate::{RawReply, RawRequest};
-
-/// Per-code counters, each registered on its code's first use.
-#[derive(Debug)]
-pub(crate) struct CodeCounters {
-    name: &'static str,
-    labels: Vec<(&'static str, SharedString)>,
-    counters: [OnceLock<Counter>; Code::ALL.len()],
-}
-
-impl CodeCounters {
-    pub(crate) fn new(name: &'static str, labels: Vec<(&'static str, SharedString)>) -> Self {
-        CodeCounters {
-            name,
-            labels,
-            counters: Default::default(),
-        }
-    }
-
-    /// The counter of `code`.
-    pub(crate) fn of(&self, code: Code) -> &Counter {
-        let index = code_index(code);
-        self.counters[index].get_or_init(|| {
-            let mut labels: Vec<metrics::Label> = self
-                .labels
-                .iter()
-                .map(|(key, value)| metrics::Label::new(*key, value.clone()))
-                .collect();
-            labels.push(metrics::Label::new("code", code.name()));
-            metrics::counter!(self.name, labels)
-        })
-    }
-}
-
-/// `code`'s place in [`Code::ALL`]: its wire number while the numbers are
-/// contiguous (they are, `Unknown` last), a scan otherwise.
-fn code_index(code: Code) -> usize {
-    let direct = usize::from(code.as_u8()).min(Code::ALL.len() - 1);
-    if Code::ALL[direct] == code {
-        return direct;
-    }
-    Code::ALL
-        .iter()
-        .position(|known| *known == code)
-        .unwrap_or(Code::ALL.len() - 1)
-}
 
 /// One client's handles (label `endpoint`).
 #[derive(Debug)]

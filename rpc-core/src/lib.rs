@@ -33,6 +33,8 @@
 #![forbid(unsafe_code)]
 
 mod code;
+#[doc(hidden)]
+pub mod code_counters;
 mod context;
 pub mod dispatch;
 pub mod frame;

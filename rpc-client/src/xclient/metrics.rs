@@ -6,7 +6,7 @@
 
 use metrics::{Counter, Gauge, Histogram, SharedString};
 
-use crate::instrument::CodeCounters;
+use rpc_core::code_counters::CodeCounters;
 
 /// One XClient's handles.
 #[derive(Debug)]

@@ -5,11 +5,10 @@
 //! Handles come from the `metrics` recorder installed when the server is
 //! built; with none installed they are no-ops.
 
-use std::sync::OnceLock;
-
 use metrics::{Counter, Gauge, Histogram, SharedString};
 
 use crate::Code;
+use crate::code_counters::CodeCounters;
 
 /// Per-server counts: connections and refusals.
 #[derive(Debug)]
@@ -51,66 +50,34 @@ impl ServerMetrics {
 /// The handles of one (service, method).
 #[derive(Debug)]
 pub(crate) struct MethodMetrics {
-    service: SharedString,
-    method: SharedString,
     pub(crate) in_flight: Gauge,
     pub(crate) duration: Histogram,
     pub(crate) request_bytes: Counter,
     pub(crate) reply_bytes: Counter,
-    /// `rpc_server_calls_total` by code, registered on a code's first use
-    /// (so a scrape shows only the codes that happened).
-    calls: [OnceLock<Counter>; Code::ALL.len()],
+    /// `rpc_server_calls_total` by code.
+    calls: CodeCounters,
 }
 
 impl MethodMetrics {
     pub(crate) fn new(service: &'static str, method: &'static str) -> MethodMetrics {
         let labels = [("service", service), ("method", method)];
         MethodMetrics {
-            service: SharedString::const_str(service),
-            method: SharedString::const_str(method),
             in_flight: metrics::gauge!("rpc_server_in_flight", &labels),
             duration: metrics::histogram!("rpc_server_call_duration_seconds", &labels),
             request_bytes: metrics::counter!("rpc_server_request_bytes_total", &labels),
             reply_bytes: metrics::counter!("rpc_server_reply_bytes_total", &labels),
-            calls: Default::default(),
+            calls: CodeCounters::new(
+                "rpc_server_calls_total",
+                vec![
+                    ("service", SharedString::const_str(service)),
+                    ("method", SharedString::const_str(method)),
+                ],
+            ),
         }
     }
 
     /// The calls counter of `code`.
     pub(crate) fn calls(&self, code: Code) -> &Counter {
-        let index = code_index(code);
-        self.calls[index].get_or_init(|| {
-            metrics::counter!(
-                "rpc_server_calls_total",
-                "service" => self.service.clone(),
-                "method" => self.method.clone(),
-                "code" => code.name(),
-            )
-        })
-    }
-}
-
-/// `code`'s place in [`Code::ALL`]: its wire number while the numbers are
-/// contiguous (they are, `Unknown` last), a scan otherwise.
-pub(crate) fn code_index(code: Code) -> usize {
-    let direct = usize::from(code.as_u8()).min(Code::ALL.len() - 1);
-    if Code::ALL[direct] == code {
-        return direct;
-    }
-    Code::ALL
-        .iter()
-        .position(|known| *known == code)
-        .unwrap_or(Code::ALL.len() - 1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_code_has_its_own_counter_slot() {
-        for (index, code) in Code::ALL.into_iter().enumerate() {
-            assert_eq!(code_index(code), index, "{code}");
-        }
+        self.calls.of(code)
     }
 }
