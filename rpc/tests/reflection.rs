@@ -111,6 +111,15 @@ async fn list_and_describe_tell_names_types_and_codecs() {
             ("()", "()")
         );
 
+        let health = describe(&client, "rpc.Health", codec).await.unwrap();
+        let check = health.method("Check").unwrap();
+        assert!(
+            check.argument.name.ends_with("::HealthCheckRequest")
+                && check.reply.name.ends_with("::HealthCheckReply"),
+            "{check:?}"
+        );
+        assert_eq!(check.codecs, ["json", "msgpack"]);
+
         let own = describe(&client, REFLECTION_SERVICE, codec).await.unwrap();
         let methods: Vec<_> = own.methods.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(methods, ["List", "Describe"]);

@@ -173,6 +173,17 @@ impl Service for HealthService {
         &[HEALTH_CHECK]
     }
 
+    fn describe(&self) -> crate::reflection::ServiceDescription {
+        crate::reflection::ServiceDescription {
+            name: HEALTH_SERVICE.to_owned(),
+            methods: vec![crate::reflection::MethodDescription::new(
+                HEALTH_CHECK,
+                (&REQUEST, None),
+                (&REPLY, None),
+            )],
+        }
+    }
+
     fn call(&self, call: ServiceCall) -> BoxFuture<Result<ServiceReply, Status>> {
         if call.context.method() != HEALTH_CHECK {
             return unknown_method(&call);
