@@ -1,5 +1,6 @@
 //! The typed client: `ArithClient<C>` has one pair of async methods per
-//! service method (`mul` and `mul_with`), over any `Channel` `C`.
+//! service method (`mul` and `mul_with`), over any `Channel` `C`. A
+//! `#[rpc(oneway)]` method's pair sends and returns without a reply.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -69,6 +70,7 @@ fn calls(service: &ServiceDef, method: &MethodDef) -> TokenStream {
         docs,
         argument,
         reply,
+        oneway,
         ..
     } = method;
     let with = format_ident!("{}_with", ident.unraw(), span = ident.span());
@@ -90,6 +92,40 @@ fn calls(service: &ServiceDef, method: &MethodDef) -> TokenStream {
     let with_doc = format!(
         " Calls `{full_name}` with per-call `options` (codec, timeout, metadata) and returns the reply with the server's reply metadata."
     );
+
+    if *oneway {
+        let doc = format!(
+            " Sends `{full_name}` oneway, with the default options: returns once the request is on its way; the server sends no reply, so neither the handler's outcome nor its errors come back. [`Self::{with}`] takes options."
+        );
+        let with_doc = format!(
+            " Sends `{full_name}` oneway with per-call `options` (codec, metadata); no reply comes back."
+        );
+        return quote! {
+            #(#docs)*
+            #separator
+            #[doc = #doc]
+            #vis async fn #ident(&self #(, #param)*) -> ::core::result::Result<(), ::rpc::__private::Status> {
+                self.#with(#(#pass,)* ::rpc::__private::CallOptions::new()).await
+            }
+
+            #[doc = #with_doc]
+            #vis async fn #with(
+                &self,
+                #(#param,)*
+                options: ::rpc::__private::CallOptions,
+            ) -> ::core::result::Result<(), ::rpc::__private::Status> {
+                ::rpc::__private::send_oneway_typed(
+                    &self.channel,
+                    ::rpc::__private::ByteString::from_static(Self::SERVICE_NAME),
+                    ::rpc::__private::ByteString::from_static(#wire_name),
+                    #sent,
+                    #argument_codec,
+                    options,
+                )
+                .await
+            }
+        };
+    }
 
     quote! {
         #(#docs)*

@@ -57,8 +57,16 @@ use crate::parse::{NameOptions, ServiceDef, is_plain_name, is_rpc_attribute};
 ///     async fn add(&self, args: Args) -> Result<Reply, MyError>; // MyError: Into<rpc::Status>
 ///     async fn get_user(&self, id: u64) -> Result<User, rpc::Status>; // `Arith.GetUser`
 ///     async fn ping(&self) -> Result<(), rpc::Status>;           // the wire argument is `()`
+///     #[rpc(oneway)]                  // callers send and get no reply
+///     async fn log(&self, line: String) -> Result<(), rpc::Status>;
 /// }
 /// ```
+///
+/// **Oneway methods**: `#[rpc(oneway)]` (the reply type must be `()`) makes
+/// the client's `log(&line)` / `log_with(&line, options)` send the request
+/// as a oneway frame and return `Ok(())` once it is on its way; the server
+/// runs the handler and sends nothing back, so its outcome, errors
+/// included, reaches no caller. Reflection marks the method `oneway`.
 ///
 /// **Wire names** (`docs/PROTOCOL.md` §3.1), as rpcx's Go services have them,
 /// so that a Go client's `Arith.Mul` reaches `mul`: the service is called by

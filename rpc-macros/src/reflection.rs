@@ -40,12 +40,21 @@ fn method(method: &MethodDef) -> TokenStream {
     let reply_codec = payload::codec(Some(reply));
     let argument_schema = schema(argument);
     let reply_schema = schema(reply);
-    quote! {
+    let description = quote! {
         ::rpc::__private::MethodDescription::new::<#argument, #reply>(
             #wire_name,
             (&#argument_codec, #argument_schema),
             (&#reply_codec, #reply_schema),
         )
+    };
+    if method.oneway {
+        quote! {{
+            let mut oneway = #description;
+            oneway.oneway = true;
+            oneway
+        }}
+    } else {
+        description
     }
 }
 

@@ -32,6 +32,9 @@ pub(crate) struct MethodDef {
     pub(crate) reply: Type,
     /// `E` of `Result<T, E>`, which must convert into a `Status`.
     pub(crate) error: Type,
+    /// `#[rpc(oneway)]`: callers send the request and get no reply, so
+    /// `T` is `()`.
+    pub(crate) oneway: bool,
 }
 
 /// What every return type error says.
@@ -98,6 +101,13 @@ impl MethodDef {
         let Some((reply, error)) = returned else {
             return Err(syn::Error::new_spanned(sig, RETURN_TYPE));
         };
+        let oneway = options.oneway.is_some();
+        if oneway && !is_unit(&reply) {
+            return Err(syn::Error::new_spanned(
+                &reply,
+                "a `oneway` method returns `Result<(), Error>`: its callers get no reply",
+            ));
+        }
         Ok(MethodDef {
             ident: sig.ident.clone(),
             wire_name,
@@ -112,8 +122,14 @@ impl MethodDef {
             argument,
             reply,
             error,
+            oneway,
         })
     }
+}
+
+/// Whether `ty` is `()`.
+fn is_unit(ty: &Type) -> bool {
+    matches!(ty, Type::Tuple(tuple) if tuple.elems.is_empty())
 }
 
 /// Reads every `#[rpc(...)]` on the method.
@@ -127,7 +143,10 @@ fn parse_options(attrs: &[Attribute], errors: &mut Errors) -> NameOptions {
                 });
                 errors.capture(parsed);
             }
-            _ => errors.spanned(attr, "expected `#[rpc(name = \"...\")]`"),
+            _ => errors.spanned(
+                attr,
+                "expected `#[rpc(name = \"...\")]` or `#[rpc(oneway)]`",
+            ),
         }
     }
     options

@@ -1,5 +1,5 @@
-//! The `key = "value"` options of `#[rpc::service(...)]` and of `#[rpc(...)]`
-//! on a method. Today the only key is `name`, the wire name.
+//! The options of `#[rpc::service(...)]` and of `#[rpc(...)]` on a method:
+//! `name = "..."`, the wire name (both), and the flag `oneway` (methods only).
 
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
@@ -9,10 +9,10 @@ use syn::{Ident, LitStr, Token};
 use super::wire_name::check_wire_name;
 use crate::errors::Errors;
 
-/// One `key = "value"` pair, before its key is checked.
+/// One `key = "value"` pair or bare `key`, before its key is checked.
 struct Entry {
     key: Ident,
-    value: LitStr,
+    value: Option<LitStr>,
 }
 
 impl Parse for Entry {
@@ -20,8 +20,12 @@ impl Parse for Entry {
         // Any identifier, keywords included, so that a misspelt key gets the
         // "unknown key" message rather than a parser error.
         let key = input.call(Ident::parse_any)?;
-        input.parse::<Token![=]>()?;
-        let value = input.parse()?;
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse()?)
+        } else {
+            None
+        };
         Ok(Entry { key, value })
     }
 }
@@ -31,7 +35,13 @@ impl Parse for Entry {
 pub(crate) struct NameOptions {
     /// `name = "..."`: the wire name, replacing the Rust name.
     pub(crate) name: Option<LitStr>,
+    /// `oneway`: the method's callers send and get no reply. Where it was
+    /// written, so that a misplaced one can be pointed at.
+    pub(crate) oneway: Option<Ident>,
 }
+
+/// What the unknown-option error lists.
+const KNOWN: &str = "the options are `name = \"...\"` (the wire name) and, on a method, `oneway`";
 
 impl NameOptions {
     /// Adds the options written in `input` to these, recording duplicates,
@@ -39,19 +49,28 @@ impl NameOptions {
     pub(crate) fn merge(&mut self, input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<()> {
         let entries = Punctuated::<Entry, Token![,]>::parse_terminated(input)?;
         for Entry { key, value } in entries {
-            if key != "name" {
-                errors.spanned(
-                    &key,
-                    format_args!(
-                        "unknown option `{key}`; the only option is `name = \"...\"`, the wire name"
-                    ),
-                );
-            } else if self.name.is_some() {
-                errors.spanned(&key, "`name` is given twice");
-            } else if let Err(error) = check_wire_name(&value.value(), &value) {
-                errors.push(error);
+            if key == "name" {
+                let Some(value) = value else {
+                    errors.spanned(&key, "`name` takes the wire name: `name = \"...\"`");
+                    continue;
+                };
+                if self.name.is_some() {
+                    errors.spanned(&key, "`name` is given twice");
+                } else if let Err(error) = check_wire_name(&value.value(), &value) {
+                    errors.push(error);
+                } else {
+                    self.name = Some(value);
+                }
+            } else if key == "oneway" {
+                if let Some(value) = value {
+                    errors.spanned(&value, "`oneway` is a flag: write `#[rpc(oneway)]`");
+                } else if self.oneway.is_some() {
+                    errors.spanned(&key, "`oneway` is given twice");
+                } else {
+                    self.oneway = Some(key);
+                }
             } else {
-                self.name = Some(value);
+                errors.spanned(&key, format_args!("unknown option `{key}`; {KNOWN}"));
             }
         }
         Ok(())

@@ -37,6 +37,12 @@ impl ServiceDef {
     ) -> syn::Result<ServiceDef> {
         let mut errors = Errors::default();
         let options = errors.capture(options).unwrap_or_default();
+        if let Some(oneway) = &options.oneway {
+            errors.spanned(
+                oneway,
+                "`oneway` goes on a method: `#[rpc(oneway)] async fn ...`",
+            );
+        }
         check_trait(&item, &mut errors);
 
         let mut methods = Vec::new();
