@@ -46,6 +46,10 @@ impl<T> Default for Probe<T> {
 pub trait ViaRaw<T> {
     /// The codec table for `T`.
     fn payload_codec(&self) -> PayloadCodec<T>;
+    /// The codecs of `T`, as a type ([`SharesACodecWith`] compares two).
+    fn codecs(&self) -> RawCodecs<T> {
+        RawCodecs(PhantomData)
+    }
 }
 
 impl ViaRaw<Bytes> for &&&&Probe<Bytes> {
@@ -58,6 +62,10 @@ impl ViaRaw<Bytes> for &&&&Probe<Bytes> {
 pub trait ViaSerdeAndProtobuf<T> {
     /// The codec table for `T`.
     fn payload_codec(&self) -> PayloadCodec<T>;
+    /// The codecs of `T`, as a type ([`SharesACodecWith`] compares two).
+    fn codecs(&self) -> SerdeAndProtobufCodecs<T> {
+        SerdeAndProtobufCodecs(PhantomData)
+    }
 }
 
 impl<T: Serialize + DeserializeOwned + prost::Message + Default> ViaSerdeAndProtobuf<T>
@@ -72,6 +80,10 @@ impl<T: Serialize + DeserializeOwned + prost::Message + Default> ViaSerdeAndProt
 pub trait ViaSerde<T> {
     /// The codec table for `T`.
     fn payload_codec(&self) -> PayloadCodec<T>;
+    /// The codecs of `T`, as a type ([`SharesACodecWith`] compares two).
+    fn codecs(&self) -> SerdeCodecs<T> {
+        SerdeCodecs(PhantomData)
+    }
 }
 
 impl<T: Serialize + DeserializeOwned> ViaSerde<T> for &&Probe<T> {
@@ -84,6 +96,10 @@ impl<T: Serialize + DeserializeOwned> ViaSerde<T> for &&Probe<T> {
 pub trait ViaProtobuf<T> {
     /// The codec table for `T`.
     fn payload_codec(&self) -> PayloadCodec<T>;
+    /// The codecs of `T`, as a type ([`SharesACodecWith`] compares two).
+    fn codecs(&self) -> ProtobufCodecs<T> {
+        ProtobufCodecs(PhantomData)
+    }
 }
 
 impl<T: prost::Message + Default> ViaProtobuf<T> for &Probe<T> {
@@ -92,13 +108,108 @@ impl<T: prost::Message + Default> ViaProtobuf<T> for &Probe<T> {
     }
 }
 
+/// Level 0: no codec at all. Taken only when no level above applies, and
+/// then the method's own bound, [`RpcPayload`], fails: the compiler's error
+/// names the user's type and says what would give it a codec, rather than
+/// listing every probe level's unmet bounds.
+pub trait ViaNothing<T> {
+    /// Never callable: `T: RpcPayload` holds for no type.
+    fn payload_codec(&self) -> PayloadCodec<T>
+    where
+        T: RpcPayload;
+    /// No codecs; compares as sharing one with anything, so that a type
+    /// without a codec is reported once, by [`ViaNothing::payload_codec`].
+    fn codecs(&self) -> NoCodecs<T> {
+        NoCodecs(PhantomData)
+    }
+}
+
+impl<T> ViaNothing<T> for Probe<T> {
+    fn payload_codec(&self) -> PayloadCodec<T>
+    where
+        T: RpcPayload,
+    {
+        unreachable!("no type implements RpcPayload")
+    }
+}
+
+/// Implemented by no type: the bound that reports an argument or reply type
+/// no codec can carry.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an rpc argument or reply: no codec can encode it",
+    label = "this type has no codec",
+    note = "derive `serde::Serialize` and `serde::Deserialize` (JSON and msgpack), or `prost::Message` and `Default` (protobuf), or all of them (all three codecs); `bytes::Bytes` travels as raw bytes"
+)]
+pub trait RpcPayload {}
+
+/// The codecs of a `Bytes` payload: raw.
+#[derive(Debug)]
+pub struct RawCodecs<T>(PhantomData<fn() -> T>);
+/// The codecs of a type with serde and prost: JSON, msgpack, protobuf.
+#[derive(Debug)]
+pub struct SerdeAndProtobufCodecs<T>(PhantomData<fn() -> T>);
+/// The codecs of a serde type: JSON and msgpack.
+#[derive(Debug)]
+pub struct SerdeCodecs<T>(PhantomData<fn() -> T>);
+/// The codecs of a prost message: protobuf.
+#[derive(Debug)]
+pub struct ProtobufCodecs<T>(PhantomData<fn() -> T>);
+/// The codecs of a type with none (already an error of its own).
+#[derive(Debug)]
+pub struct NoCodecs<T>(PhantomData<fn() -> T>);
+
+/// A method's argument codecs (`Self`) and reply codecs (`R`) have one in
+/// common: a call uses one codec for both, so without one every call would
+/// fail. The `#[service]` macro requires it of every method.
+#[diagnostic::on_unimplemented(
+    message = "this method's argument and reply share no codec: {Self} against {R}",
+    label = "no codec can carry both the argument and this reply",
+    note = "a call encodes its argument and its reply with the same codec: give both types serde (JSON, msgpack) or both prost (protobuf), or give one of them both; `Bytes` pairs only with `Bytes`"
+)]
+pub trait SharesACodecWith<R> {}
+
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<SerdeAndProtobufCodecs<R>> for SerdeAndProtobufCodecs<A> {}
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<SerdeCodecs<R>> for SerdeAndProtobufCodecs<A> {}
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<ProtobufCodecs<R>> for SerdeAndProtobufCodecs<A> {}
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<SerdeAndProtobufCodecs<R>> for SerdeCodecs<A> {}
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<SerdeCodecs<R>> for SerdeCodecs<A> {}
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<SerdeAndProtobufCodecs<R>> for ProtobufCodecs<A> {}
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<ProtobufCodecs<R>> for ProtobufCodecs<A> {}
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<RawCodecs<R>> for RawCodecs<A> {}
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<R> for NoCodecs<A> {}
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<NoCodecs<R>> for SerdeAndProtobufCodecs<A> {}
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<NoCodecs<R>> for SerdeCodecs<A> {}
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<NoCodecs<R>> for ProtobufCodecs<A> {}
+#[diagnostic::do_not_recommend]
+impl<A, R> SharesACodecWith<NoCodecs<R>> for RawCodecs<A> {}
+
+/// Compiles only when `argument` and `reply` share a codec; does nothing.
+/// The `#[service]` macro calls it once per method with [`codecs_of!`]'s
+/// values.
+///
+/// [`codecs_of!`]: crate::codecs_of
+pub fn assert_shared_codec<A: SharesACodecWith<R>, R>(_argument: &A, _reply: &R) {}
+
 /// The widest [`PayloadCodec`] of a concrete type, chosen at compile time.
 ///
 /// [`Bytes`](bytes::Bytes) is raw; a type that derives both serde's traits
 /// and `prost::Message` gets JSON, msgpack and protobuf (so do `String`, the
 /// integers, `bool` and `()`, which prost encodes as the well-known wrapper
-/// messages); a serde type JSON and msgpack; a prost message protobuf. A type that is none of these is a
-/// compile error naming `payload_codec`.
+/// messages); a serde type JSON and msgpack; a prost message protobuf. A type
+/// that is none of these is a compile error that names it and says which
+/// derives would give it a codec.
 ///
 /// ```
 /// use rpc_codec::{payload_codec, Codec};
@@ -117,8 +228,22 @@ macro_rules! payload_codec {
     ($ty:ty) => {{
         #[allow(unused_imports)]
         use $crate::select::{
-            ViaProtobuf as _, ViaRaw as _, ViaSerde as _, ViaSerdeAndProtobuf as _,
+            ViaNothing as _, ViaProtobuf as _, ViaRaw as _, ViaSerde as _, ViaSerdeAndProtobuf as _,
         };
         (&&&&&$crate::select::Probe::<$ty>::new()).payload_codec()
+    }};
+}
+
+/// The codecs of a concrete type as a type (`SerdeCodecs<T>`, …), chosen by
+/// the same probe as [`payload_codec!`], for
+/// [`select::assert_shared_codec`](crate::select::assert_shared_codec).
+#[macro_export]
+macro_rules! codecs_of {
+    ($ty:ty) => {{
+        #[allow(unused_imports)]
+        use $crate::select::{
+            ViaNothing as _, ViaProtobuf as _, ViaRaw as _, ViaSerde as _, ViaSerdeAndProtobuf as _,
+        };
+        (&&&&&$crate::select::Probe::<$ty>::new()).codecs()
     }};
 }

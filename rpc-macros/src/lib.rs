@@ -83,7 +83,10 @@ use crate::parse::{NameOptions, ServiceDef, is_plain_name, is_rpc_attribute};
 /// right after `&self`, then at most one argument with a plain name, and returning
 /// `Result<Reply, Error>` with `Error: Into<rpc::Status>`. The argument and
 /// the reply are payloads: each gets every codec its type supports (serde:
-/// JSON and msgpack; prost: protobuf; both: all three; `Bytes`: raw). The
+/// JSON and msgpack; prost: protobuf; both: all three; `Bytes`: raw). A call
+/// encodes both with one codec, so they must share at least one: a method
+/// whose types share none, or a type no codec can carry, is a compile error
+/// at that type that says which derives would do. The
 /// trait can have no generics and no items other than such methods; every
 /// misuse is a compile error at the offending tokens.
 ///

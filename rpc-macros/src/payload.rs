@@ -15,3 +15,18 @@ pub(crate) fn codec(ty: Option<&Type>) -> TokenStream {
         None => quote!(::rpc::__private::payload_codec!(())),
     }
 }
+
+/// A compile-time check (a call that does nothing) that the argument and the
+/// reply have a codec in common: a call encodes both with one codec, so
+/// without one every call would fail at run time. Spanned at the reply type,
+/// where the error is reported.
+pub(crate) fn shared_codec_check(argument: Option<&Type>, reply: &Type) -> TokenStream {
+    let unit: Type = syn::parse_quote!(());
+    let argument = argument.unwrap_or(&unit);
+    quote_spanned! {reply.span()=>
+        ::rpc::__private::assert_shared_codec(
+            &::rpc::__private::codecs_of!(#argument),
+            &::rpc::__private::codecs_of!(#reply),
+        );
+    }
+}

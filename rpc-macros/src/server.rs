@@ -131,11 +131,13 @@ fn arm(service_trait: &Ident, param: &Ident, method: &MethodDef) -> TokenStream 
     };
     let argument_codec = payload::codec(argument.as_ref());
     let reply_codec = payload::codec(Some(reply));
+    let shared_codec = payload::shared_codec_check(argument.as_ref(), reply);
 
     quote! {
         #wire_name => {
             let inner = ::std::sync::Arc::clone(&self.inner);
             ::std::boxed::Box::pin(async move {
+                #shared_codec
                 let argument_codec = #argument_codec;
                 let reply_codec = #reply_codec;
                 #decode

@@ -121,7 +121,8 @@ pub mod __private {
     pub use bytestring::ByteString;
     pub use rpc_client::typed::{call_typed, send_oneway_typed};
     pub use rpc_client::{CallOptions, CallReply, Channel};
-    pub use rpc_codec::{PayloadCodec, payload_codec};
+    pub use rpc_codec::select::assert_shared_codec;
+    pub use rpc_codec::{PayloadCodec, codecs_of, payload_codec};
     pub use rpc_core::dispatch::{decode_argument, encode_result, unknown_method};
     pub use rpc_core::reflection::{MethodDescription, ServiceDescription};
     pub use rpc_core::type_schema;
