@@ -95,8 +95,8 @@ pub use rpc_client::{
 pub use rpc_codec::CompressionPolicy;
 pub use rpc_core::frame::MetadataLimits;
 pub use rpc_core::server::{
-    Authenticator, Health, HealthStatus, MetricsRender, Server, ServerBuilder, ServerConfig,
-    ServerHandle,
+    AnnounceError, Announcer, Authenticator, Health, HealthStatus, MetricsRender,
+    OnRegistryFailure, Server, ServerBuilder, ServerConfig, ServerHandle,
 };
 pub use rpc_core::trace::TraceContext;
 pub use rpc_core::{
