@@ -44,6 +44,7 @@ pub mod reflection;
 pub mod server;
 mod service;
 mod status;
+mod status_conversions;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod trace;
