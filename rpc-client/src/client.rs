@@ -18,6 +18,7 @@ use crate::{CallOptions, CallReply, Channel, ClientConfig, RawReply, RawRequest,
 
 /// Where a client connects.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// A TCP address, `host:port`.
     Tcp(String),

@@ -67,6 +67,11 @@ impl Registration {
                     "an unnamed Unix socket cannot be announced".into(),
                 ));
             }
+            (_, other) => {
+                return Err(RegistryError::BadEndpoint(format!(
+                    "{other} cannot be announced"
+                )));
+            }
         };
         Ok(endpoint.with_metadata(self.metadata.clone()))
     }
