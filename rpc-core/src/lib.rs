@@ -55,7 +55,9 @@ pub use identity::{Identity, PeerCertificate};
 pub use metadata::Metadata;
 pub use origin::Origin;
 pub use peer::PeerAddr;
-pub use service::{BoxFuture, Service, ServiceCall, ServiceReply};
+#[doc(hidden)]
+pub use service::Service;
+pub use service::{BoxFuture, RpcService, ServiceCall, ServiceReply};
 pub use status::{NO_RETRY_KEY, ORIGIN_KEY, Status};
 
 pub use rpc_codec::{Codec, Compression};

@@ -114,7 +114,7 @@ impl Status {
 
     /// The same status as application code's own failure
     /// ([`Origin::Application`]): what the `#[rpc::service]` macro makes of
-    /// every error a handler returns. A hand-written [`Service`](crate::Service)
+    /// every error a handler returns. A hand-written [`RpcService`](crate::RpcService)
     /// calls it on the errors of its own logic, and on any status it passes
     /// on from its own downstream calls.
     pub fn into_application(self) -> Status {

@@ -65,7 +65,7 @@
 //! - declaring and serving: [`service`] (the attribute), [`Server`],
 //!   [`ServerBuilder`] (limits, layers, auth, TLS, registry and
 //!   [`OnRegistryFailure`]), [`ServerHandle`], [`Context`], [`Status`] and
-//!   its [`Code`]s; services by hand: [`Service`], [`ServiceCall`],
+//!   its [`Code`]s; services by hand: [`RpcService`], [`ServiceCall`],
 //!   [`ServiceReply`];
 //! - calling: [`Client`] and [`ClientConfig`] for one server, [`XClient`]
 //!   built by [`XClientBuilder`] for a cluster ([`SelectMode`],
@@ -151,6 +151,9 @@ pub use rpc_client::{
 };
 #[doc(inline)]
 pub use rpc_codec::CompressionPolicy;
+/// The name [`RpcService`] had before issue 15 (hidden; it will go).
+#[doc(hidden)]
+pub use rpc_core::Service;
 #[doc(inline)]
 pub use rpc_core::frame::MetadataLimits;
 #[doc(inline)]
@@ -163,7 +166,7 @@ pub use rpc_core::trace::TraceContext;
 #[doc(inline)]
 pub use rpc_core::{
     Code, Codec, Compression, Context, Identity, Metadata, Origin, PeerAddr, PeerCertificate,
-    Service, ServiceCall, ServiceReply, Status,
+    RpcService, ServiceCall, ServiceReply, Status,
 };
 #[doc(inline)]
 pub use rpc_macros::service;
