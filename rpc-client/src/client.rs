@@ -19,6 +19,7 @@ use crate::{CallOptions, CallReply, Channel, ClientConfig, RawReply, RawRequest,
 
 /// Where a client connects.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// A TCP address, `host:port`.
     Tcp(String),
@@ -72,7 +73,9 @@ struct State {
     connection: Option<Arc<Connection>>,
     failures: u32,
     retry_at: Option<Instant>,
-    last_error: String,
+    /// Why the last connect attempt failed (the source of the statuses
+    /// that report it).
+    last_error: Option<Arc<std::io::Error>>,
 }
 
 impl Client {
@@ -208,13 +211,15 @@ impl Client {
             let state = self.shared.lock_state();
             if let Some(retry_at) = state.retry_at {
                 let now = Instant::now();
-                if retry_at > now {
+                if retry_at > now
+                    && let Some(error) = &state.last_error
+                {
                     return Err(Status::unavailable(format!(
-                        "cannot connect to {} (next attempt in {:?}): {}",
+                        "cannot connect to {} (next attempt in {:?}): {error}",
                         self.shared.target,
                         retry_at - now,
-                        state.last_error
-                    )));
+                    ))
+                    .with_source(copy_of(error)));
                 }
             }
         }
@@ -231,11 +236,12 @@ impl Client {
                 state.failures = state.failures.saturating_add(1);
                 let backoff = backoff(&self.shared.config, state.failures);
                 state.retry_at = Some(Instant::now() + backoff);
-                state.last_error = error.clone();
+                state.last_error = Some(Arc::new(copy_of(&error)));
                 Err(Status::unavailable(format!(
                     "cannot connect to {}: {error}",
                     self.shared.target
-                )))
+                ))
+                .with_source(error))
             }
         }
     }
@@ -402,7 +408,7 @@ impl Shared {
             .cloned()
     }
 
-    async fn open(&self) -> Result<Arc<Connection>, String> {
+    async fn open(&self) -> Result<Arc<Connection>, std::io::Error> {
         let timeout = self.config.connect_timeout;
         let connect = async {
             match &self.target {
@@ -468,8 +474,11 @@ impl Shared {
         };
         match tokio::time::timeout(timeout, connect).await {
             Ok(Ok(connection)) => Ok(connection),
-            Ok(Err(error)) => Err(error.to_string()),
-            Err(_) => Err(format!("connect timed out after {timeout:?}")),
+            Ok(Err(error)) => Err(error),
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("connect timed out after {timeout:?}"),
+            )),
         }
     }
 }
@@ -480,6 +489,12 @@ impl Drop for Shared {
             connection.close("client dropped");
         }
     }
+}
+
+/// An `io::Error` of the same kind and text (they are not `Clone`): what a
+/// status's source can be downcast to.
+fn copy_of(error: &std::io::Error) -> std::io::Error {
+    std::io::Error::new(error.kind(), error.to_string())
 }
 
 /// The wait before the next connect attempt after `failures` failed ones.

@@ -273,7 +273,9 @@ async fn read_loop<R: AsyncRead + Unpin>(
                         connection.try_send(Frame::control(frame.request_id, Message::Pong))
                     }
                     Message::Pong => {}
-                    Message::Request(_) | Message::Oneway(_) | Message::Cancel => {
+                    // Requests, oneways, cancels, and any message type
+                    // added later: none of them is the server's to send.
+                    _ => {
                         break format!("the server sent a {} frame", frame.message.message_type());
                     }
                 }

@@ -186,7 +186,11 @@ struct HoldingAnnouncer {
 }
 
 impl Announcer for HoldingAnnouncer {
-    fn announce(&self, _: PeerAddr, _: Vec<&'static str>) -> BoxFuture<Result<(), String>> {
+    fn announce(
+        &self,
+        _: PeerAddr,
+        _: Vec<&'static str>,
+    ) -> BoxFuture<Result<(), rpc_core::server::AnnounceError>> {
         Box::pin(async { Ok(()) })
     }
 

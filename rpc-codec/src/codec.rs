@@ -9,6 +9,7 @@ use crate::error::UnknownNumber;
 /// Numbers follow rpcx: 0 raw bytes, 1 JSON, 2 protobuf, 3 msgpack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u8)]
+#[non_exhaustive]
 pub enum Codec {
     /// The payload is opaque bytes, passed through untouched.
     Raw = 0,

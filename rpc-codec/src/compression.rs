@@ -20,6 +20,7 @@ use crate::error::{CompressionError, UnknownNumber};
 /// algorithm, so any language's stock library can read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u8)]
+#[non_exhaustive]
 pub enum Compression {
     /// The payload is sent as is.
     None = 0,

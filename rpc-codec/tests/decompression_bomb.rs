@@ -90,7 +90,7 @@ fn compressed_zeros(compression: Compression, size: usize) -> Bytes {
             }
             w.finish().unwrap();
         }
-        Compression::None => unreachable!("not a compression"),
+        other => unreachable!("{other:?}: not a compression this test makes"),
     }
     Bytes::from(out)
 }

@@ -46,6 +46,7 @@ pub mod reflection;
 pub mod server;
 mod service;
 mod status;
+mod status_conversions;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod trace;
@@ -56,7 +57,9 @@ pub use identity::{Identity, PeerCertificate};
 pub use metadata::Metadata;
 pub use origin::Origin;
 pub use peer::PeerAddr;
-pub use service::{BoxFuture, Service, ServiceCall, ServiceReply};
+#[doc(hidden)]
+pub use service::Service;
+pub use service::{BoxFuture, RpcService, ServiceCall, ServiceReply};
 pub use status::{NO_RETRY_KEY, ORIGIN_KEY, Status};
 
 pub use rpc_codec::{Codec, Compression};

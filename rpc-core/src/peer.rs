@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 /// The address of the peer of a connection.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PeerAddr {
     /// A TCP peer.
     Tcp(SocketAddr),

@@ -1,4 +1,4 @@
-//! [`Service`]: the dispatch interface the `#[service]` macro implements.
+//! [`RpcService`]: the dispatch interface the `#[service]` macro implements.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,7 +11,7 @@ use crate::{Context, Metadata, Status};
 /// A boxed, sendable future, as dispatch returns.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-/// One call handed to a [`Service`]: its context, codec and (decompressed) payload.
+/// One call handed to an [`RpcService`]: its context, codec and (decompressed) payload.
 #[derive(Debug)]
 pub struct ServiceCall {
     /// Names, metadata, deadline, peer.
@@ -33,7 +33,12 @@ pub struct ServiceReply {
 
 /// A named set of methods the server can dispatch to, with no runtime
 /// reflection: `#[service]` writes the implementation for each trait.
-pub trait Service: Send + Sync + 'static {
+///
+/// Named `Service` before issue 15; renamed because that name clashed with
+/// `tower::Service`, which servers and clients use next to it. The old name
+/// is still accepted as an alias (`rpc_core::Service`), hidden from the
+/// docs, and will go.
+pub trait RpcService: Send + Sync + 'static {
     /// The service's wire name.
     fn name(&self) -> &'static str;
 
@@ -55,3 +60,8 @@ pub trait Service: Send + Sync + 'static {
     /// does not decode is `bad_request`.
     fn call(&self, call: ServiceCall) -> BoxFuture<Result<ServiceReply, Status>>;
 }
+
+/// The name [`RpcService`] had before issue 15, kept so that code written
+/// against it compiles (Rust cannot mark a re-export deprecated).
+#[doc(hidden)]
+pub use RpcService as Service;

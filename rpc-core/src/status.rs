@@ -1,9 +1,9 @@
 //! [`Status`]: the one error type that crosses the wire.
 
 use std::fmt;
+use std::sync::Arc;
 
 use bytestring::ByteString;
-use rpc_codec::{CodecError, CompressionError};
 
 use crate::{Code, Metadata, Origin};
 
@@ -20,13 +20,28 @@ pub const ORIGIN_KEY: &str = "rpc-origin";
 
 /// A call's failure as the caller sees it: a [`Code`], a human-readable
 /// message and optional metadata, exactly what a response frame carries.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// A status made from a local error can keep that error as its
+/// [`source`](std::error::Error::source) ([`Status::with_source`]), for
+/// logs and `downcast_ref`; the source stays in the process: it is never
+/// sent, and equality ignores it.
+#[derive(Clone)]
 pub struct Status {
     code: Code,
     message: ByteString,
     metadata: Metadata,
     origin: Origin,
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
+
+impl PartialEq for Status {
+    fn eq(&self, other: &Status) -> bool {
+        (self.code, &self.message, &self.metadata, self.origin)
+            == (other.code, &other.message, &other.metadata, other.origin)
+    }
+}
+
+impl Eq for Status {}
 
 impl Status {
     /// A status with `code` and `message`.
@@ -36,7 +51,18 @@ impl Status {
             message: message.into(),
             metadata: Metadata::new(),
             origin: Origin::Framework,
+            source: None,
         }
+    }
+
+    /// The same status, caused by `source` (kept in this process for
+    /// [`std::error::Error::source`]; never sent on the wire).
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Status {
+        self.source = Some(Arc::from(source.into()));
+        self
     }
 
     /// The same status with metadata attached.
@@ -88,7 +114,7 @@ impl Status {
 
     /// The same status as application code's own failure
     /// ([`Origin::Application`]): what the `#[rpc::service]` macro makes of
-    /// every error a handler returns. A hand-written [`Service`](crate::Service)
+    /// every error a handler returns. A hand-written [`RpcService`](crate::RpcService)
     /// calls it on the errors of its own logic, and on any status it passes
     /// on from its own downstream calls.
     pub fn into_application(self) -> Status {
@@ -242,6 +268,9 @@ impl fmt::Debug for Status {
         if !self.metadata.is_empty() {
             s.field("metadata", &self.metadata);
         }
+        if let Some(source) = &self.source {
+            s.field("source", source);
+        }
         s.finish()
     }
 }
@@ -256,80 +285,11 @@ impl fmt::Display for Status {
     }
 }
 
-impl std::error::Error for Status {}
-
-/// An I/O failure in a handler (`?` on a file or socket operation), mapped
-/// by its kind to the nearest code: `not_found`, `already_exists`,
-/// `permission_denied`, `deadline_exceeded` (timed out), `unavailable` (a
-/// refused, reset or aborted connection), `bad_request` (invalid input or
-/// data), `unimplemented` (unsupported), `resource_exhausted` (out of
-/// memory, storage full), else `internal`. The message is the error's text.
-impl From<std::io::Error> for Status {
-    fn from(error: std::io::Error) -> Status {
-        use std::io::ErrorKind;
-        let code = match error.kind() {
-            ErrorKind::NotFound => Code::NotFound,
-            ErrorKind::AlreadyExists => Code::AlreadyExists,
-            ErrorKind::PermissionDenied => Code::PermissionDenied,
-            ErrorKind::TimedOut => Code::DeadlineExceeded,
-            ErrorKind::ConnectionRefused
-            | ErrorKind::ConnectionReset
-            | ErrorKind::ConnectionAborted
-            | ErrorKind::NotConnected
-            | ErrorKind::BrokenPipe => Code::Unavailable,
-            ErrorKind::InvalidInput | ErrorKind::InvalidData => Code::BadRequest,
-            ErrorKind::Unsupported => Code::Unimplemented,
-            ErrorKind::OutOfMemory | ErrorKind::StorageFull => Code::ResourceExhausted,
-            _ => Code::Internal,
-        };
-        Status::new(code, error.to_string())
-    }
-}
-
-impl From<CodecError> for Status {
-    fn from(error: CodecError) -> Status {
-        let code = match error {
-            CodecError::Unsupported { .. } => Code::UnsupportedCodec,
-            CodecError::Decode { .. } => Code::BadRequest,
-            _ => Code::Internal,
-        };
-        Status::new(code, error.to_string())
-    }
-}
-
-impl From<CompressionError> for Status {
-    fn from(error: CompressionError) -> Status {
-        let code = match error {
-            CompressionError::TooLarge { .. } => Code::PayloadTooLarge,
-            CompressionError::Corrupt { .. } => Code::BadRequest,
-            _ => Code::Internal,
-        };
-        Status::new(code, error.to_string())
-    }
-}
-
-#[cfg(test)]
-mod io_tests {
-    use super::*;
-
-    #[test]
-    fn io_errors_map_to_the_nearest_code() {
-        use std::io::{Error, ErrorKind};
-        let cases = [
-            (ErrorKind::NotFound, Code::NotFound),
-            (ErrorKind::AlreadyExists, Code::AlreadyExists),
-            (ErrorKind::PermissionDenied, Code::PermissionDenied),
-            (ErrorKind::TimedOut, Code::DeadlineExceeded),
-            (ErrorKind::ConnectionRefused, Code::Unavailable),
-            (ErrorKind::InvalidData, Code::BadRequest),
-            (ErrorKind::Unsupported, Code::Unimplemented),
-            (ErrorKind::Other, Code::Internal),
-        ];
-        for (kind, code) in cases {
-            let status = Status::from(Error::new(kind, "boom"));
-            assert_eq!(status.code(), code, "{kind:?}");
-            assert_eq!(status.message(), "boom");
-        }
+impl std::error::Error for Status {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
     }
 }
 

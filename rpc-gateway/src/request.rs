@@ -117,6 +117,8 @@ pub(crate) fn content_type(codec: Codec) -> &'static str {
         Codec::MsgPack => "application/msgpack",
         Codec::Protobuf => "application/x-protobuf",
         Codec::Raw => "application/octet-stream",
+        // A codec added later: bytes the gateway does not interpret.
+        _ => "application/octet-stream",
     }
 }
 

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use rpc_core::server::Announcer;
+use rpc_core::server::{AnnounceError, Announcer};
 use rpc_core::{BoxFuture, PeerAddr};
 
-use crate::{Endpoint, EndpointMetadata, Registry};
+use crate::{Endpoint, EndpointMetadata, Registry, RegistryError};
 
 /// Announces a server's services in a [`Registry`]:
 /// `Server::builder().registry(Registration::new(registry))`.
@@ -52,18 +52,25 @@ impl Registration {
         self
     }
 
-    fn endpoint(&self, address: &PeerAddr) -> Result<Endpoint, String> {
+    fn endpoint(&self, address: &PeerAddr) -> Result<Endpoint, RegistryError> {
         let endpoint = match (&self.advertise, address) {
             (Some(advertised), PeerAddr::Tcp(_)) => Endpoint::tcp(advertised.clone()),
             (None, PeerAddr::Tcp(addr)) if addr.ip().is_unspecified() => {
-                return Err(format!(
+                return Err(RegistryError::BadEndpoint(format!(
                     "the server is bound to the wildcard address {addr}; set an advertised address"
-                ));
+                )));
             }
             (_, PeerAddr::Tcp(addr)) => Endpoint::tcp(addr.to_string()),
             (_, PeerAddr::Unix(Some(path))) => Endpoint::unix(path.display().to_string()),
             (_, PeerAddr::Unix(None)) => {
-                return Err("an unnamed Unix socket cannot be announced".into());
+                return Err(RegistryError::BadEndpoint(
+                    "an unnamed Unix socket cannot be announced".into(),
+                ));
+            }
+            (_, other) => {
+                return Err(RegistryError::BadEndpoint(format!(
+                    "{other} cannot be announced"
+                )));
             }
         };
         Ok(endpoint.with_metadata(self.metadata.clone()))
@@ -75,22 +82,26 @@ impl Announcer for Registration {
         &self,
         address: PeerAddr,
         services: Vec<&'static str>,
-    ) -> BoxFuture<Result<(), String>> {
+    ) -> BoxFuture<Result<(), AnnounceError>> {
         let registry = Arc::clone(&self.registry);
         let endpoint = self.endpoint(&address);
         Box::pin(async move {
-            let endpoint = endpoint?;
-            let mut errors = Vec::new();
+            let endpoint = endpoint.map_err(AnnounceError::new)?;
+            // Every service is tried; the first failure is the one reported
+            // (the others are logged), with the registry's error as source.
+            let mut first_error = None;
             for service in services {
                 match registry.register(service, &endpoint).await {
                     Ok(()) => tracing::info!(service, %endpoint, "registered"),
-                    Err(error) => errors.push(format!("{service}: {error}")),
+                    Err(error) => {
+                        tracing::debug!(service, %endpoint, %error, "could not register");
+                        first_error.get_or_insert(ServiceNotRegistered { service, error });
+                    }
                 }
             }
-            if errors.is_empty() {
-                Ok(())
-            } else {
-                Err(errors.join("; "))
+            match first_error {
+                None => Ok(()),
+                Some(error) => Err(AnnounceError::new(error)),
             }
         })
     }
@@ -119,4 +130,13 @@ impl std::fmt::Debug for Registration {
             .field("advertise", &self.advertise)
             .finish_non_exhaustive()
     }
+}
+
+/// One service a registry refused, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("service {service}: {error}")]
+struct ServiceNotRegistered {
+    service: &'static str,
+    #[source]
+    error: RegistryError,
 }

@@ -30,7 +30,8 @@ use crate::{Discovery, Endpoint, EndpointSet, EndpointWatch, RegistryError, Regi
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SelfPreservation {
     /// How long an endpoint that vanished en masse is still published.
-    /// Zero turns the rule off.
+    /// Zero turns the rule off. No default of its own: etcd discovery holds
+    /// for two lease TTLs (20 s with the default 10 s TTL).
     pub hold: Duration,
     /// The share (0.0 to 1.0) of the recently known endpoints that may
     /// vanish and be believed. Default 0.5: one of two servers, or two of

@@ -58,57 +58,128 @@
 //! # Ok(()) }
 //! ```
 //!
-//! This facade re-exports the framework's crates: payload codecs
-//! ([`codec`]), frames, statuses and the server ([`core`]), the client
-//! ([`client`]), registration and discovery ([`registry`]) and the
-//! `#[service]` attribute.
+//! # Where things are
 //!
-//! Cargo features:
-//! - `etcd`: etcd v3 registration and discovery (`rpc::registry::etcd`).
-//!   Off by default because its client needs `protoc` (Debian's
-//!   `protobuf-compiler`) to build; everything else needs only the Rust
-//!   toolchain.
+//! Everything a user needs is re-exported here, with its own page:
+//!
+//! - declaring and serving: [`service`] (the attribute), [`Server`],
+//!   [`ServerBuilder`] (limits, layers, auth, TLS, registry and
+//!   [`OnRegistryFailure`]), [`ServerHandle`], [`Context`], [`Status`] and
+//!   its [`Code`]s; services by hand: [`RpcService`], [`ServiceCall`],
+//!   [`ServiceReply`];
+//! - calling: [`Client`] and [`ClientConfig`] for one server, [`XClient`]
+//!   built by [`XClientBuilder`] for a cluster ([`SelectMode`],
+//!   [`FailMode`], [`BreakerConfig`], [`RetryBudgetConfig`]),
+//!   [`CallOptions`] per call, [`Channel`] under the typed stubs;
+//! - registries: [`discovery_from_url`] and [`registry_from_url`]
+//!   (`etcd://host:port`, `static://host:port,…`), [`Registration`] to
+//!   announce a server, [`MemoryRegistry`], [`StaticDiscovery`], and with
+//!   the `etcd` feature `EtcdConfig`, `EtcdRegistry`, `EtcdDiscovery`.
+//!
+//! ```
+//! // Each of these names is a page of these docs (a compile check that the
+//! // facade keeps them).
+//! use rpc::{
+//!     AnnounceError, BreakerConfig, CallOptions, Client, ClientConfig, FailMode, MemoryRegistry,
+//!     OnRegistryFailure, Registration, RetryBudgetConfig, SelectMode, ServerBuilder, ServiceCall,
+//!     StaticDiscovery, XClient, XClientBuilder, XClientConfig, discovery_from_url,
+//!     registry_from_url,
+//! };
+//! #[cfg(feature = "etcd")]
+//! use rpc::{EtcdConfig, EtcdDiscovery, EtcdRegistry};
+//!
+//! assert_eq!(BreakerConfig::default().failures, 5);
+//! assert_eq!(OnRegistryFailure::default(), OnRegistryFailure::KeepTrying);
+//! ```
+//!
+//! The crates behind it are here too, whole: payload codecs ([`codec`]),
+//! frames, statuses and the server ([`core`]), the client ([`client`]),
+//! registration and discovery ([`registry`]).
+//!
+//! One address syntax for etcd: `etcd://host:port` (`etcds://` over TLS)
+//! wherever an etcd endpoint is taken (URLs, `EtcdConfig::new`, the `rpc`
+//! command line); etcd's own `http://host:port` is accepted by
+//! `EtcdConfig::new` as an alias, and refused with a hint by the URL parsers.
+//!
+//! # Cargo features
+//!
+//! - `etcd`: etcd v3 registration and discovery (`rpc::registry::etcd`,
+//!   re-exported here). Off by default because its client needs `protoc`
+//!   (Debian's `protobuf-compiler`) to build; everything else needs only
+//!   the Rust toolchain.
+//! - `tls`: TLS and mutual TLS (rustls, ring provider; no OpenSSL):
+//!   `ServerBuilder::tls` with `ServerTls`, `ClientConfig::tls` with
+//!   `ClientTls`, and with `etcd` a TLS connection to etcd. Bearer-token
+//!   auth ([`Credential`], [`Authenticator`]) needs no feature.
 //! - `otel`: call spans and W3C trace context bridged to OpenTelemetry
 //!   through `tracing-opentelemetry` (`docs/OBSERVABILITY.md`, which also
 //!   shows the OTLP exporter).
+//! - `schemars`: JSON Schemas of argument and reply types in reflection.
 //!
 //! Metrics (through the `metrics` facade), a `tracing` span per call, W3C
 //! trace context, the built-in `rpc.Health` service and the admin listener
-//! need no feature: see `docs/OBSERVABILITY.md`.
-//! - `tls`: TLS and mutual TLS (rustls, ring provider; no OpenSSL):
-//!   [`ServerBuilder::tls`] with [`ServerTls`], [`ClientConfig::tls`] with
-//!   [`ClientTls`], and with `etcd` a TLS connection to etcd. Bearer-token
-//!   auth ([`Credential`], [`Authenticator`]) needs no feature.
+//! need no feature: see `docs/OBSERVABILITY.md`. Logs go through `tracing`:
+//! install a subscriber (`tracing-subscriber`) to see them, among them the
+//! WARN of a server its registry could not announce.
+//!
+//! # Not supported yet
+//!
+//! - Streaming: no client, server or bidirectional streams; a call is one
+//!   request and one reply (oneway calls aside).
+//! - Registries other than etcd, a static list and the in-process one
+//!   (no Consul, ZooKeeper, Nacos); transports other than TCP and Unix
+//!   sockets (no QUIC, no KCP).
+//! - Codecs for protobuf are prost types only (no `.proto` compiler step of
+//!   its own); the gateway speaks JSON over HTTP/1.1 only.
 
 #![forbid(unsafe_code)]
 
+#[doc(inline)]
 pub use rpc_client as client;
+#[doc(inline)]
 pub use rpc_codec as codec;
+#[doc(inline)]
 pub use rpc_core as core;
+#[doc(inline)]
 pub use rpc_registry as registry;
 
+#[doc(inline)]
 pub use rpc_client::{
     BackupDelay, BreakerConfig, CallOptions, CallReply, Channel, Client, ClientConfig, Credential,
     FailMode, RawReply, RawRequest, RetryBudgetConfig, SelectMode, Selector, Target, XClient,
-    XClientConfig,
+    XClientBuilder, XClientConfig,
 };
+#[doc(inline)]
 pub use rpc_codec::CompressionPolicy;
+/// The name [`RpcService`] had before issue 15 (hidden; it will go).
+#[doc(hidden)]
+pub use rpc_core::Service;
+#[doc(inline)]
 pub use rpc_core::frame::MetadataLimits;
+#[doc(inline)]
 pub use rpc_core::server::{
-    Authenticator, Health, HealthStatus, MetricsRender, Server, ServerBuilder, ServerConfig,
-    ServerHandle,
+    AnnounceError, Announcer, Authenticator, Health, HealthStatus, MetricsRender,
+    OnRegistryFailure, Server, ServerBuilder, ServerConfig, ServerHandle,
 };
+#[doc(inline)]
 pub use rpc_core::trace::TraceContext;
+#[doc(inline)]
 pub use rpc_core::{
     Code, Codec, Compression, Context, Identity, Metadata, Origin, PeerAddr, PeerCertificate,
-    Service, ServiceCall, ServiceReply, Status,
+    RpcService, ServiceCall, ServiceReply, Status,
 };
+#[doc(inline)]
 pub use rpc_macros::service;
+#[cfg(feature = "etcd")]
+#[doc(inline)]
+pub use rpc_registry::etcd::{EtcdConfig, EtcdCredentials, EtcdDiscovery, EtcdRegistry, EtcdTls};
+#[doc(inline)]
 pub use rpc_registry::{
-    Discovery, Endpoint, EndpointMetadata, MemoryRegistry, Registration, Registry,
-    SelfPreservation, StaticDiscovery,
+    Discovery, Endpoint, EndpointMetadata, MemoryRegistry, Registration, Registry, RegistryError,
+    SelfPreservation, StaticDiscovery, discovery_from_url, registry_from_url,
 };
 #[cfg(feature = "tls")]
+#[doc(inline)]
 pub use {
     rpc_client::{ClientTls, ClientTlsBuilder},
     rpc_core::tls::{ServerTls, ServerTlsBuilder, TlsError},

@@ -64,6 +64,7 @@ impl BreakerConfig {
 
 /// The state of one endpoint's breaker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BreakerState {
     /// Calls flow; this many consecutive failures so far.
     Closed {

@@ -12,7 +12,8 @@ pub struct XClientConfig {
     pub select_mode: SelectMode,
     /// What happens when a try fails. Default: failover with 2 retries.
     pub fail_mode: FailMode,
-    /// Keep only endpoints whose `group` metadata is this.
+    /// Keep only endpoints whose `group` metadata is this. Default: none
+    /// (every group).
     pub group: Option<String>,
     /// Whole-call timeout (every try included) of calls that set none.
     /// Default: 10 s.
@@ -25,10 +26,13 @@ pub struct XClientConfig {
     /// How many retries the client may make relative to its calls.
     /// Default: 10 % of the calls of the last 10 s, plus 10.
     pub retry_budget: RetryBudgetConfig,
-    /// Per-endpoint circuit breakers.
+    /// Per-endpoint circuit breakers. Default: [`BreakerConfig::default`]
+    /// (open after 5 consecutive failures, or half of at least 20 calls
+    /// failing within 10 s; try again after 5 s).
     pub breaker: BreakerConfig,
     /// Settings of each endpoint's connection (codec, compression, heartbeats…).
     /// Its `instrument` switch also turns the XClient's own metrics on or off.
+    /// Default: [`ClientConfig::default`].
     pub client: ClientConfig,
     /// Asks every endpoint's `rpc.Health/Check` about the service this
     /// often, and skips endpoints that answer not serving (see

@@ -24,6 +24,7 @@ use std::time::Duration;
 /// that callers up the chain give up too. A caller that drops the call's
 /// future cancels it: nothing is retried, the server gets a cancel frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FailMode {
     /// One try; its error is the call's error.
     Failfast,
@@ -62,6 +63,7 @@ impl FailMode {
 
 /// When failbackup sends its second request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BackupDelay {
     /// Always after this long.
     Fixed(Duration),

@@ -5,6 +5,7 @@ use std::fmt;
 /// The kind of a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u8)]
+#[non_exhaustive]
 pub enum MessageType {
     /// A call that expects a response with the same request id.
     Request = 0,

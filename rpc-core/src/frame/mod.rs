@@ -43,6 +43,7 @@ pub struct Frame {
 
 /// The body of a frame, by message type.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Message {
     /// A call expecting a response.
     Request(Request),

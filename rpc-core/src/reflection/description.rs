@@ -14,7 +14,7 @@ pub struct ServiceDescription {
 }
 
 impl ServiceDescription {
-    /// A description made of names alone, for a [`Service`](crate::Service)
+    /// A description made of names alone, for a [`RpcService`](crate::RpcService)
     /// implemented by hand: the types are unknown and every codec may work.
     pub fn from_names(name: &str, methods: &[&str]) -> ServiceDescription {
         ServiceDescription {

@@ -19,7 +19,9 @@ use crate::server::health::HealthService;
 use crate::server::instrument::Instrumented;
 use crate::server::router::{AuthHook, Router};
 use crate::server::transport::Acceptor;
-use crate::server::{Announcer, HEALTH_SERVICE, Health, ServerConfig, ServerHandle, listener};
+use crate::server::{
+    Announcer, HEALTH_SERVICE, Health, OnRegistryFailure, ServerConfig, ServerHandle, listener,
+};
 use crate::{Context, Service, ServiceCall, ServiceReply, Status};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -41,6 +43,7 @@ impl Server {
             tls: None,
             layers: Vec::new(),
             announcer: None,
+            on_registry_failure: OnRegistryFailure::default(),
             reflection: true,
             http: None,
             admin: None,
@@ -58,6 +61,7 @@ pub struct ServerBuilder {
     tls: Option<Acceptor>,
     layers: Vec<LayerFn>,
     announcer: Option<Arc<dyn Announcer>>,
+    on_registry_failure: OnRegistryFailure,
     reflection: bool,
     http: Option<Arc<dyn super::HttpHandler>>,
     admin: Option<listener::AdminParts>,
@@ -231,6 +235,34 @@ impl ServerBuilder {
         self
     }
 
+    /// What to do when the registry cannot announce the server at startup
+    /// (etcd unreachable, a wildcard address without an advertised one):
+    /// serve unregistered and keep trying ([`OnRegistryFailure::KeepTrying`],
+    /// the default), or fail `bind` with the [`AnnounceError`](crate::server::AnnounceError)
+    /// ([`OnRegistryFailure::FailStartup`]). Both log the failure at WARN.
+    ///
+    /// ```no_run
+    /// # async fn example(service: impl rpc_core::Service, registry: impl rpc_core::server::Announcer) {
+    /// use rpc_core::server::{AnnounceError, OnRegistryFailure, Server};
+    ///
+    /// let started = Server::builder()
+    ///     .service(service)
+    ///     .registry(registry)
+    ///     .on_registry_failure(OnRegistryFailure::FailStartup)
+    ///     .bind("127.0.0.1:8972")
+    ///     .await;
+    /// if let Err(error) = &started
+    ///     && let Some(unannounced) = error.get_ref().and_then(|e| e.downcast_ref::<AnnounceError>())
+    /// {
+    ///     eprintln!("{unannounced}");
+    /// }
+    /// # }
+    /// ```
+    pub fn on_registry_failure(mut self, policy: OnRegistryFailure) -> Self {
+        self.on_registry_failure = policy;
+        self
+    }
+
     /// Whether the server answers the built-in reflection service
     /// (`rpc.Reflection`, see [`crate::reflection`]); on by default. It
     /// passes through the auth hook and layers like any other service.
@@ -378,6 +410,7 @@ impl ServerBuilder {
             dispatch,
             services: names,
             announcer: self.announcer,
+            on_registry_failure: self.on_registry_failure,
             http: self.http,
             health,
             admin: self.admin,

@@ -149,7 +149,7 @@ impl Health {
     }
 }
 
-/// `rpc.Health` as a [`Service`].
+/// `rpc.Health` as an [`RpcService`](crate::RpcService).
 #[derive(Debug)]
 pub(crate) struct HealthService {
     health: Health,

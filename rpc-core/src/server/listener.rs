@@ -8,12 +8,13 @@ use tokio_util::task::TaskTracker;
 
 use crate::PeerAddr;
 use crate::server::admin::{MetricsRender, serve_admin};
+use crate::server::announcing::{self, AnnounceGate};
 use crate::server::connection::{Dispatch, Shared, serve_connection};
 use crate::server::limit::Limit;
 use crate::server::log_gate::LogGate;
 use crate::server::metrics::ServerMetrics;
 use crate::server::transport::{self, Accepted, Acceptor};
-use crate::server::{Announcer, Health, ServerConfig, ServerHandle};
+use crate::server::{Announcer, Health, OnRegistryFailure, ServerConfig, ServerHandle};
 
 /// The first pause after a failed accept; it doubles while accepts keep failing.
 const ACCEPT_PAUSE_MIN: Duration = Duration::from_millis(5);
@@ -34,6 +35,7 @@ pub(crate) struct Parts {
     pub(crate) dispatch: Dispatch,
     pub(crate) services: Vec<&'static str>,
     pub(crate) announcer: Option<Arc<dyn Announcer>>,
+    pub(crate) on_registry_failure: OnRegistryFailure,
     pub(crate) http: Option<Arc<dyn crate::server::HttpHandler>>,
     pub(crate) health: Health,
     pub(crate) admin: Option<AdminParts>,
@@ -79,11 +81,30 @@ pub(crate) async fn start(listener: Listener, mut parts: Parts) -> std::io::Resu
     // Accept first: a slow or frozen registry delays the announcement (and
     // the return of `bind`), never the serving of clients that already know
     // the address.
-    let task = tokio::spawn(accept_loop(listener, addr.clone(), parts, shutdown.clone()));
-    if let Some(announcer) = announcer
-        && let Err(error) = announcer.announce(addr.clone(), services).await
-    {
-        tracing::error!(%addr, %error, "could not announce the server to its registry");
+    let gate = AnnounceGate::default();
+    let policy = parts.on_registry_failure;
+    let task = tokio::spawn(accept_loop(
+        listener,
+        addr.clone(),
+        parts,
+        shutdown.clone(),
+        gate.clone(),
+    ));
+    if let Some(announcer) = announcer {
+        let announced = announcing::announce(
+            announcer,
+            addr.clone(),
+            services,
+            policy,
+            shutdown.clone(),
+            gate,
+        );
+        if let Err(error) = announced.await {
+            // Stop as a shutdown would (withdrawing what was announced).
+            shutdown.cancel();
+            let _ = task.await;
+            return Err(std::io::Error::other(error));
+        }
     }
     health.set_announced();
     Ok(ServerHandle::new(addr, shutdown, task, health, admin_addr))
@@ -94,12 +115,14 @@ async fn accept_loop(
     addr: PeerAddr,
     parts: Parts,
     shutdown: CancellationToken,
+    announce_gate: AnnounceGate,
 ) {
     let Parts {
         config,
         dispatch,
         services,
         announcer,
+        on_registry_failure: _,
         http,
         health,
         admin: _,
@@ -206,6 +229,7 @@ async fn accept_loop(
     // arrives mid-drain.
     health.set_draining();
     if let Some(announcer) = &announcer {
+        let _no_retry = announce_gate.lock().await;
         announcer.withdraw(addr, services).await;
     }
     #[cfg(unix)]

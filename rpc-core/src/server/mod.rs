@@ -25,6 +25,7 @@
 mod admin;
 mod admin_http;
 mod announce;
+mod announcing;
 mod authenticator;
 mod builder;
 mod config;
@@ -46,7 +47,7 @@ mod transport;
 mod watchdog;
 
 pub use admin::MetricsRender;
-pub use announce::Announcer;
+pub use announce::{AnnounceError, Announcer, OnRegistryFailure};
 pub use authenticator::{AUTHORIZATION_KEY, Authenticator, BEARER_PREFIX};
 pub use builder::{Server, ServerBuilder};
 pub use config::ServerConfig;

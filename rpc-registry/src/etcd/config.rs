@@ -10,17 +10,19 @@ use crate::{RegistryError, SelfPreservation};
 /// Where etcd is and how to use it.
 #[derive(Clone)]
 pub struct EtcdConfig {
-    /// Client URLs of the cluster's members, e.g. `http://127.0.0.1:2379`.
+    /// Client URLs of the cluster's members, e.g. `http://127.0.0.1:2379`
+    /// (no default: [`EtcdConfig::new`] takes them, in the address syntax
+    /// described there).
     pub endpoints: Vec<String>,
     /// Key prefix. Default `/rpc`.
     pub base: String,
     /// Lease time-to-live of registered keys, in whole seconds. Default 10 s.
     pub ttl: Duration,
     /// User name and password, if etcd has auth enabled. `Debug` output
-    /// shows the user name only.
+    /// shows the user name only. Default: none.
     pub credentials: Option<EtcdCredentials>,
     /// TLS to etcd (endpoints then use `https://`). Needs the `tls` feature
-    /// to connect.
+    /// to connect. Default: none (plaintext).
     pub tls: Option<EtcdTls>,
     /// Connect and request timeout. Default 5 s.
     pub timeout: Duration,
@@ -34,9 +36,27 @@ const PARAMETERS: &str = "ttl, timeout, hold, password_env, ca, cert, key";
 
 impl EtcdConfig {
     /// Defaults for a cluster at `endpoints`.
+    ///
+    /// An endpoint is written as everywhere else in this framework,
+    /// `etcd://host:port` (`etcds://host:port` with [`EtcdConfig::tls`] set), or as a plain
+    /// `host:port`; etcd's own `http://host:port` and `https://host:port`
+    /// are accepted as aliases. Users, paths and parameters belong in
+    /// [`EtcdConfig::from_url`], not here.
+    ///
+    /// ```
+    /// # use rpc_registry::etcd::EtcdConfig;
+    /// let config = EtcdConfig::new(["etcd://10.0.0.1:2379", "10.0.0.2:2379", "http://10.0.0.3:2379"]);
+    /// assert_eq!(
+    ///     config.endpoints,
+    ///     ["http://10.0.0.1:2379", "http://10.0.0.2:2379", "http://10.0.0.3:2379"]
+    /// );
+    /// ```
     pub fn new(endpoints: impl IntoIterator<Item = impl Into<String>>) -> EtcdConfig {
         EtcdConfig {
-            endpoints: endpoints.into_iter().map(Into::into).collect(),
+            endpoints: endpoints
+                .into_iter()
+                .map(|endpoint| etcd_client_url(endpoint.into()))
+                .collect(),
             base: "/rpc".to_owned(),
             ttl: Duration::from_secs(10),
             credentials: None,
@@ -64,8 +84,13 @@ impl EtcdConfig {
             (None, Some(rest)) => (false, rest),
             (None, None) => {
                 return Err(RegistryError::BadUrl(format!(
-                    "{:?} does not start with etcd:// or etcds://",
-                    redact_userinfo(url)
+                    "{:?} does not start with etcd:// or etcds://{}",
+                    redact_userinfo(url),
+                    if url.starts_with("http://") || url.starts_with("https://") {
+                        " (write etcd://host:port; etcd's http:// form is for EtcdConfig::new only)"
+                    } else {
+                        ""
+                    }
                 )));
             }
         };
@@ -241,6 +266,20 @@ impl std::fmt::Debug for EtcdConfig {
     }
 }
 
+/// etcd's client URL for an endpoint written `etcd://host:port`,
+/// `etcds://host:port`, `host:port`, or already `http(s)://host:port`.
+fn etcd_client_url(endpoint: String) -> String {
+    if let Some(host) = endpoint.strip_prefix("etcd://") {
+        format!("http://{host}")
+    } else if let Some(host) = endpoint.strip_prefix("etcds://") {
+        format!("https://{host}")
+    } else if endpoint.contains("://") {
+        endpoint
+    } else {
+        format!("http://{endpoint}")
+    }
+}
+
 /// The URL without its `user:password@` part, for error messages.
 fn redact_userinfo(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
@@ -281,7 +320,16 @@ mod tests {
         assert_eq!(config.endpoints, ["http://h1:1", "http://h2:2"]);
         assert_eq!(config.base, "/services");
         assert_eq!(config.credentials, Some(EtcdCredentials::new("u", "p")));
-        assert!(EtcdConfig::from_url("http://x").is_err());
+        let error = EtcdConfig::from_url("http://x:1").unwrap_err();
+        assert!(
+            error.to_string().contains("write etcd://host:port"),
+            "{error}"
+        );
+        let config = EtcdConfig::new(["etcd://a:1", "etcds://b:2", "c:3", "https://d:4"]);
+        assert_eq!(
+            config.endpoints,
+            ["http://a:1", "https://b:2", "http://c:3", "https://d:4"]
+        );
         assert!(EtcdConfig::from_url("etcd:///rpc").is_err());
     }
 

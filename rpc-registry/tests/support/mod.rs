@@ -61,8 +61,29 @@ impl Etcd {
         Etcd::start_cluster(1).await
     }
 
+    /// A single-member etcd with its ports chosen but not started: clients
+    /// given [`Etcd::endpoints`] find nothing listening until [`Etcd::launch`].
+    pub fn unstarted() -> Etcd {
+        Etcd::plan(1)
+    }
+
+    /// Starts the members of an [`Etcd::unstarted`] etcd and waits until they answer.
+    pub async fn launch(&mut self) {
+        for i in 0..self.members.len() {
+            self.spawn(i);
+        }
+        self.wait_ready().await;
+    }
+
     /// A cluster of `size` members on loopback.
     pub async fn start_cluster(size: usize) -> Etcd {
+        let mut etcd = Etcd::plan(size);
+        etcd.launch().await;
+        etcd
+    }
+
+    /// Ports and data directories for `size` members, none started.
+    fn plan(size: usize) -> Etcd {
         let token = format!("rpc-test-{}-{}", std::process::id(), free_port());
         let members = (0..size)
             .map(|i| {
@@ -78,12 +99,7 @@ impl Etcd {
                 }
             })
             .collect();
-        let mut etcd = Etcd { members, token };
-        for i in 0..size {
-            etcd.spawn(i);
-        }
-        etcd.wait_ready().await;
-        etcd
+        Etcd { members, token }
     }
 
     fn initial_cluster(&self) -> String {

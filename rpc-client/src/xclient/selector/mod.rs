@@ -198,6 +198,7 @@ pub trait Selector: Send + Sync + 'static {
 
 /// The built-in selectors, and a way to plug in your own.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub enum SelectMode {
     /// Uniformly at random.
     Random,
