@@ -21,6 +21,7 @@ mod config;
 mod connection;
 mod credential;
 mod instrument;
+mod layered;
 mod options;
 mod service;
 #[cfg(feature = "tls")]
@@ -32,6 +33,7 @@ pub use channel::{Channel, RawReply, RawRequest};
 pub use client::{Client, Target};
 pub use config::ClientConfig;
 pub use credential::Credential;
+pub use layered::Layered;
 pub use options::CallOptions;
 #[cfg(feature = "tls")]
 pub use tls::{ClientTls, ClientTlsBuilder};

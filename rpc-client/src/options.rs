@@ -104,4 +104,24 @@ impl CallOptions {
             ..CallOptions::default()
         }
     }
+
+    /// With the incoming call's metadata entries under `keys` copied in
+    /// (those it has; a key it lacks is skipped, an entry already set here
+    /// is replaced): the keys a service passes on to the calls it makes,
+    /// e.g. a tenant or a request id. With
+    /// `CallOptions::propagate(ctx).copy_metadata(ctx, ["tenant"])` a
+    /// downstream call carries the deadline, the retry flag and the tenant.
+    /// Nothing is copied unless named: metadata is the caller's to share.
+    pub fn copy_metadata<'k>(
+        mut self,
+        context: &rpc_core::Context,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> CallOptions {
+        for key in keys {
+            if let Some(value) = context.metadata().get(key) {
+                self.metadata.insert(key.to_owned(), value.to_owned());
+            }
+        }
+        self
+    }
 }

@@ -146,8 +146,8 @@ pub use rpc_registry as registry;
 #[doc(inline)]
 pub use rpc_client::{
     BackupDelay, BreakerConfig, CallOptions, CallReply, Channel, Client, ClientConfig, Credential,
-    FailMode, RawReply, RawRequest, RetryBudgetConfig, SelectMode, Selector, Target, XClient,
-    XClientBuilder, XClientConfig,
+    FailMode, Layered, RawReply, RawRequest, RetryBudgetConfig, SelectMode, Selector, Target,
+    XClient, XClientBuilder, XClientConfig,
 };
 #[doc(inline)]
 pub use rpc_codec::CompressionPolicy;
