@@ -44,7 +44,7 @@ mod url;
 pub use announce::Registration;
 pub use endpoint::{Endpoint, Network};
 pub use endpoint_set::{Change, EndpointSet, EndpointWatch, diff};
-pub use error::RegistryError;
+pub use error::{BackendError, RegistryError};
 pub use memory::MemoryRegistry;
 pub use metadata::EndpointMetadata;
 pub use registry::{Discovery, Registry, RegistryFuture};

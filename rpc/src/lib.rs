@@ -175,8 +175,8 @@ pub use rpc_macros::service;
 pub use rpc_registry::etcd::{EtcdConfig, EtcdCredentials, EtcdDiscovery, EtcdRegistry, EtcdTls};
 #[doc(inline)]
 pub use rpc_registry::{
-    Discovery, Endpoint, EndpointMetadata, MemoryRegistry, Registration, Registry, RegistryError,
-    SelfPreservation, StaticDiscovery, discovery_from_url, registry_from_url,
+    BackendError, Discovery, Endpoint, EndpointMetadata, MemoryRegistry, Registration, Registry,
+    RegistryError, SelfPreservation, StaticDiscovery, discovery_from_url, registry_from_url,
 };
 #[cfg(feature = "tls")]
 #[doc(inline)]

@@ -239,9 +239,9 @@ impl EtcdConfig {
             #[cfg(not(feature = "tls"))]
             {
                 let _ = tls;
-                return Err(RegistryError::Backend(
-                    "etcd over TLS needs rpc-registry's `tls` feature".into(),
-                ));
+                return Err(RegistryError::Backend(crate::BackendError::new(
+                    "etcd over TLS needs rpc-registry's `tls` feature",
+                )));
             }
         }
         etcd_client::Client::connect(&self.endpoints, Some(options))

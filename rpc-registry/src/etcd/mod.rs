@@ -20,10 +20,10 @@ pub use discovery::EtcdDiscovery;
 pub use registry::EtcdRegistry;
 pub use tls::EtcdTls;
 
-use crate::RegistryError;
+use crate::{BackendError, RegistryError};
 
 pub(crate) fn backend(error: etcd_client::Error) -> RegistryError {
-    RegistryError::Backend(error.to_string())
+    RegistryError::Backend(BackendError::from_source(error))
 }
 
 /// The pause before retrying after the `attempt`-th consecutive failure.
