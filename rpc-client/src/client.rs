@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytestring::ByteString;
-use rpc_codec::{Codec, PayloadCodec};
+use rpc_codec::{Codec, Compression, PayloadCodec};
 use rpc_core::frame::{Frame, FrameError, Message, Request};
 use rpc_core::{Code, Status};
 use serde::Serialize;
@@ -316,9 +316,28 @@ impl Client {
         let answer = answer.await;
         in_flight.done = true;
         let (compression, response) = answer.map_err(|_| connection.closed_status())??;
-        let (metadata, payload) = response.into_result()?;
-        let payload = compression.decompress(payload, self.shared.config.max_payload_size)?;
+        let max_payload = self.shared.config.max_payload_size;
+        let (metadata, payload) = response
+            .into_result()
+            .map_err(|status| decompress_details(status, compression, max_payload))?;
+        let payload = compression.decompress(payload, max_payload)?;
         Ok(RawReply { payload, metadata })
+    }
+}
+
+/// A failed call's status with its details (a typed application error)
+/// inflated; details that do not inflate within `max_payload` are dropped
+/// (and logged), leaving the status itself, which still ends the call.
+fn decompress_details(mut status: Status, compression: Compression, max_payload: usize) -> Status {
+    if status.details().is_empty() {
+        return status;
+    }
+    match compression.decompress(status.take_details(), max_payload) {
+        Ok(details) => status.with_details(details),
+        Err(error) => {
+            tracing::warn!(%error, %status, "an error's details do not inflate; dropped");
+            status
+        }
     }
 }
 

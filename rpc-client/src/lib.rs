@@ -15,6 +15,7 @@
 
 #![forbid(unsafe_code)]
 
+mod call_error;
 mod channel;
 mod client;
 mod config;
@@ -29,6 +30,7 @@ mod tls;
 pub mod typed;
 pub mod xclient;
 
+pub use call_error::CallError;
 pub use channel::{Channel, RawReply, RawRequest};
 pub use client::{Client, Target};
 pub use config::ClientConfig;

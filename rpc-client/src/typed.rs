@@ -6,7 +6,7 @@ use rpc_core::{Code, Metadata, Status};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{CallOptions, Channel, RawRequest};
+use crate::{CallError, CallOptions, Channel, RawRequest};
 
 /// A decoded reply with the metadata the server sent along.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +34,82 @@ pub async fn call_typed<C: Channel, A, R>(
         &argument_codec,
         &reply_codec,
     )?;
+    let request = TypedRequest {
+        service,
+        method,
+        codec,
+        options,
+    };
+    call_in_codec(channel, request, argument, &argument_codec, &reply_codec).await
+}
+
+/// [`call_typed`] for a method marked `#[rpc(typed_error)]`: an error the
+/// handler returned comes back decoded ([`CallError::Application`]) when
+/// its details decode as an `E`; every other failure is
+/// [`CallError::Status`]. The call's codec is one all three types support.
+// The parameters are those of `call_typed` plus the error's codec table: what
+// generated code passes, each named at the call site.
+#[allow(clippy::too_many_arguments)]
+pub async fn call_typed_with_error<C: Channel, A, R, E>(
+    channel: &C,
+    service: ByteString,
+    method: ByteString,
+    argument: &A,
+    argument_codec: PayloadCodec<A>,
+    reply_codec: PayloadCodec<R>,
+    error_codec: PayloadCodec<E>,
+    options: CallOptions,
+) -> Result<CallReply<R>, CallError<E>> {
+    let codec = choose_codec_among(
+        options.codec,
+        channel.default_codec(),
+        |codec| {
+            argument_codec.supports(codec)
+                && reply_codec.supports(codec)
+                && error_codec.supports(codec)
+        },
+        || {
+            format!(
+                "argument: {}; reply: {}; error: {}",
+                argument_codec.supported(),
+                reply_codec.supported(),
+                error_codec.supported()
+            )
+        },
+    )?;
+    let request = TypedRequest {
+        service,
+        method,
+        codec,
+        options,
+    };
+    match call_in_codec(channel, request, argument, &argument_codec, &reply_codec).await {
+        Ok(reply) => Ok(reply),
+        Err(status) => Err(CallError::from_status(status, codec, &error_codec)),
+    }
+}
+
+/// Where a typed call goes and in which codec.
+struct TypedRequest {
+    service: ByteString,
+    method: ByteString,
+    codec: Codec,
+    options: CallOptions,
+}
+
+async fn call_in_codec<C: Channel, A, R>(
+    channel: &C,
+    request: TypedRequest,
+    argument: &A,
+    argument_codec: &PayloadCodec<A>,
+    reply_codec: &PayloadCodec<R>,
+) -> Result<CallReply<R>, Status> {
+    let TypedRequest {
+        service,
+        method,
+        codec,
+        options,
+    } = request;
     let payload = argument_codec.encode_to_bytes(argument, codec)?;
     let reply = channel
         .call_raw(RawRequest {
@@ -115,7 +191,28 @@ pub fn choose_codec<A, R>(
     argument: &PayloadCodec<A>,
     reply: &PayloadCodec<R>,
 ) -> Result<Codec, Status> {
-    let usable = |codec: Codec| argument.supports(codec) && reply.supports(codec);
+    choose_codec_among(
+        asked,
+        default,
+        |codec| argument.supports(codec) && reply.supports(codec),
+        || {
+            format!(
+                "argument: {}; reply: {}",
+                argument.supported(),
+                reply.supported()
+            )
+        },
+    )
+}
+
+/// [`choose_codec`] over any set of types: `usable` says whether all of them
+/// support a codec, `supported` lists what each supports, for the error.
+fn choose_codec_among(
+    asked: Option<Codec>,
+    default: Codec,
+    usable: impl Fn(Codec) -> bool,
+    supported: impl Fn() -> String,
+) -> Result<Codec, Status> {
     if let Some(codec) = asked {
         if usable(codec) {
             return Ok(codec);
@@ -123,9 +220,8 @@ pub fn choose_codec<A, R>(
         return Err(Status::new(
             Code::UnsupportedCodec,
             format!(
-                "codec {codec} is not supported by this method (argument: {}; reply: {})",
-                argument.supported(),
-                reply.supported()
+                "codec {codec} is not supported by this method ({})",
+                supported()
             ),
         ));
     }
@@ -138,11 +234,7 @@ pub fn choose_codec<A, R>(
         .ok_or_else(|| {
             Status::new(
                 Code::UnsupportedCodec,
-                format!(
-                    "the argument ({}) and the reply ({}) share no codec",
-                    argument.supported(),
-                    reply.supported()
-                ),
+                format!("the method's types share no codec ({})", supported()),
             )
         })
 }

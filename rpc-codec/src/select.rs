@@ -195,6 +195,26 @@ impl<A, R> SharesACodecWith<NoCodecs<R>> for ProtobufCodecs<A> {}
 #[diagnostic::do_not_recommend]
 impl<A, R> SharesACodecWith<NoCodecs<R>> for RawCodecs<A> {}
 
+/// A method's argument or reply codecs (`Self`) have one in common with its
+/// typed error's codecs (`E`, `#[rpc(typed_error)]`): the error travels in
+/// the call's codec. Holds exactly when [`SharesACodecWith`] does; its own
+/// name gives the error its own message.
+#[diagnostic::on_unimplemented(
+    message = "this method's typed error shares no codec with its argument and reply: {Self} against {E}",
+    label = "no codec can carry both this error type and the method's argument and reply",
+    note = "a typed error travels in the call's codec: give it the derives its argument and reply have (serde for JSON and msgpack, prost for protobuf)"
+)]
+pub trait ErrorSharesACodecWith<E> {}
+
+#[diagnostic::do_not_recommend]
+impl<T: SharesACodecWith<E>, E> ErrorSharesACodecWith<E> for T {}
+
+/// Compiles only when `types` (an argument's or a reply's codecs) and
+/// `error` (a typed error's) share a codec; does nothing. The `#[service]`
+/// macro calls it for the argument and the reply of each method marked
+/// `#[rpc(typed_error)]`.
+pub fn assert_error_shares_codec<T: ErrorSharesACodecWith<E>, E>(_types: &T, _error: &E) {}
+
 /// Compiles only when `argument` and `reply` share a codec; does nothing.
 /// The `#[service]` macro calls it once per method with [`codecs_of!`]'s
 /// values.

@@ -5,7 +5,7 @@ use rpc_codec::{Codec, PayloadCodec};
 
 #[cfg(doc)]
 use crate::Origin;
-use crate::{BoxFuture, Context, ServiceCall, ServiceReply, Status};
+use crate::{ApplicationError, BoxFuture, Context, ServiceCall, ServiceReply, Status};
 
 /// Decodes a call's argument, after checking that both the argument and the
 /// reply type can use the call's codec (so an unusable codec is refused
@@ -38,7 +38,9 @@ pub fn encode_reply<R>(
 /// never taken for a verdict on its endpoint, so its callers neither retry
 /// it nor count it against the endpoint's circuit breaker. Reply metadata
 /// the handler set is sent either way (on an error it joins the status's own
-/// metadata).
+/// metadata). An untyped method's error carries no details: any the status
+/// brought (a downstream method's typed error passed on with `?`) are
+/// dropped, since the caller would read them as this method's.
 pub fn encode_result<R, E: Into<Status>>(
     context: &Context,
     codec: Codec,
@@ -48,19 +50,60 @@ pub fn encode_result<R, E: Into<Status>>(
     match result {
         Ok(value) => encode_reply(context, codec, &value, reply),
         Err(error) => {
-            let mut status: Status = error.into().into_application();
-            let set = context.take_reply_metadata();
-            if !set.is_empty() {
-                let metadata = status.metadata_mut();
-                for (key, value) in set.iter() {
-                    if metadata.get(key).is_none() {
-                        metadata.append(key.to_owned(), value.to_owned());
-                    }
-                }
-            }
-            Err(status)
+            let mut status: Status = error.into();
+            status.take_details();
+            Err(application_status(context, status))
         }
     }
+}
+
+/// [`encode_result`] for a method marked `#[rpc(typed_error)]`: an error is
+/// sent as its [`ApplicationError::status`] with the error itself, encoded
+/// in `codec`, as the status's [details](Status::details). An error that
+/// cannot be encoded is sent as its status alone (and logged), so the call
+/// still ends in that status.
+pub fn encode_typed_result<R, E: ApplicationError>(
+    context: &Context,
+    codec: Codec,
+    result: Result<R, E>,
+    reply: &PayloadCodec<R>,
+    error_codec: &PayloadCodec<E>,
+) -> Result<ServiceReply, Status> {
+    match result {
+        Ok(value) => encode_reply(context, codec, &value, reply),
+        Err(error) => {
+            let status = error.status();
+            let status = match error_codec.encode_to_bytes(&error, codec) {
+                Ok(details) => status.with_details(details),
+                Err(encode_error) => {
+                    tracing::warn!(
+                        service = context.service(),
+                        method = context.method(),
+                        %encode_error,
+                        "a typed application error cannot be encoded; sent as its status alone"
+                    );
+                    status
+                }
+            };
+            Err(application_status(context, status))
+        }
+    }
+}
+
+/// A handler's failure as the application's, with the reply metadata the
+/// handler set joined to the status's own.
+fn application_status(context: &Context, status: Status) -> Status {
+    let mut status = status.into_application();
+    let set = context.take_reply_metadata();
+    if !set.is_empty() {
+        let metadata = status.metadata_mut();
+        for (key, value) in set.iter() {
+            if metadata.get(key).is_none() {
+                metadata.append(key.to_owned(), value.to_owned());
+            }
+        }
+    }
+    status
 }
 
 /// The answer to a method name the service does not have.

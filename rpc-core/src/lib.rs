@@ -32,6 +32,7 @@
 
 #![forbid(unsafe_code)]
 
+mod application_error;
 mod code;
 #[doc(hidden)]
 pub mod code_counters;
@@ -51,6 +52,7 @@ mod status_conversions;
 pub mod tls;
 pub mod trace;
 
+pub use application_error::ApplicationError;
 pub use code::Code;
 pub use context::Context;
 pub use identity::{Identity, PeerCertificate};

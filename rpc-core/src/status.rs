@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use bytestring::ByteString;
 
 use crate::{Code, Metadata, Origin};
@@ -19,7 +20,9 @@ pub const NO_RETRY_KEY: &str = "rpc-no-retry";
 pub const ORIGIN_KEY: &str = "rpc-origin";
 
 /// A call's failure as the caller sees it: a [`Code`], a human-readable
-/// message and optional metadata, exactly what a response frame carries.
+/// message, optional metadata and optional details (a typed application
+/// error, encoded; see [`ApplicationError`](crate::ApplicationError)),
+/// exactly what a response frame carries.
 ///
 /// A status made from a local error can keep that error as its
 /// [`source`](std::error::Error::source) ([`Status::with_source`]), for
@@ -30,14 +33,26 @@ pub struct Status {
     code: Code,
     message: ByteString,
     metadata: Metadata,
+    details: Bytes,
     origin: Origin,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl PartialEq for Status {
     fn eq(&self, other: &Status) -> bool {
-        (self.code, &self.message, &self.metadata, self.origin)
-            == (other.code, &other.message, &other.metadata, other.origin)
+        (
+            self.code,
+            &self.message,
+            &self.metadata,
+            &self.details,
+            self.origin,
+        ) == (
+            other.code,
+            &other.message,
+            &other.metadata,
+            &other.details,
+            other.origin,
+        )
     }
 }
 
@@ -50,6 +65,7 @@ impl Status {
             code,
             message: message.into(),
             metadata: Metadata::new(),
+            details: Bytes::new(),
             origin: Origin::Framework,
             source: None,
         }
@@ -69,6 +85,26 @@ impl Status {
     pub fn with_metadata(mut self, metadata: Metadata) -> Status {
         self.metadata = metadata;
         self
+    }
+
+    /// The same status with `details`: a typed application error encoded in
+    /// the call's codec, sent as the error response's payload
+    /// (`docs/PROTOCOL.md` §4.3). Generated code sets them for methods
+    /// marked `#[rpc(typed_error)]`; a caller's typed stub decodes them.
+    pub fn with_details(mut self, details: Bytes) -> Status {
+        self.details = details;
+        self
+    }
+
+    /// The details: a typed application error in the call's codec, or empty
+    /// ([`Status::with_details`]).
+    pub fn details(&self) -> &Bytes {
+        &self.details
+    }
+
+    /// Takes the details out, leaving them empty.
+    pub fn take_details(&mut self) -> Bytes {
+        std::mem::take(&mut self.details)
     }
 
     /// The code.
@@ -267,6 +303,9 @@ impl fmt::Debug for Status {
             .field("origin", &self.origin);
         if !self.metadata.is_empty() {
             s.field("metadata", &self.metadata);
+        }
+        if !self.details.is_empty() {
+            s.field("details_len", &self.details.len());
         }
         if let Some(source) = &self.source {
             s.field("source", source);

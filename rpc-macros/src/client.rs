@@ -70,7 +70,9 @@ fn calls(service: &ServiceDef, method: &MethodDef) -> TokenStream {
         docs,
         argument,
         reply,
+        error,
         oneway,
+        typed_error,
         ..
     } = method;
     let with = format_ident!("{}_with", ident.unraw(), span = ident.span());
@@ -120,6 +122,52 @@ fn calls(service: &ServiceDef, method: &MethodDef) -> TokenStream {
                     ::rpc::__private::ByteString::from_static(#wire_name),
                     #sent,
                     #argument_codec,
+                    options,
+                )
+                .await
+            }
+        };
+    }
+
+    if *typed_error {
+        let error_doc = format!(
+            " The handler's own errors come back as `CallError::Application` with the `{}` it returned; every other failure is `CallError::Status`.",
+            quote!(#error).to_string().replace(' ', "")
+        );
+        let error_codec = payload::codec(Some(error));
+        return quote! {
+            #(#docs)*
+            #separator
+            #[doc = #doc]
+            #[doc = ""]
+            #[doc = #error_doc]
+            #vis async fn #ident(
+                &self #(, #param)*
+            ) -> ::core::result::Result<#reply, ::rpc::__private::CallError<#error>> {
+                self.#with(#(#pass,)* ::rpc::__private::CallOptions::new())
+                    .await
+                    .map(|reply| reply.value)
+            }
+
+            #[doc = #with_doc]
+            #[doc = ""]
+            #[doc = #error_doc]
+            #vis async fn #with(
+                &self,
+                #(#param,)*
+                options: ::rpc::__private::CallOptions,
+            ) -> ::core::result::Result<
+                ::rpc::__private::CallReply<#reply>,
+                ::rpc::__private::CallError<#error>,
+            > {
+                ::rpc::__private::call_typed_with_error(
+                    &self.channel,
+                    ::rpc::__private::ByteString::from_static(Self::SERVICE_NAME),
+                    ::rpc::__private::ByteString::from_static(#wire_name),
+                    #sent,
+                    #argument_codec,
+                    #reply_codec,
+                    #error_codec,
                     options,
                 )
                 .await

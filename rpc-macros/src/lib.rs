@@ -59,8 +59,21 @@ use crate::parse::{NameOptions, ServiceDef, is_plain_name, is_rpc_attribute};
 ///     async fn ping(&self) -> Result<(), rpc::Status>;           // the wire argument is `()`
 ///     #[rpc(oneway)]                  // callers send and get no reply
 ///     async fn log(&self, line: String) -> Result<(), rpc::Status>;
+///     #[rpc(typed_error)]             // the error travels typed
+///     async fn reserve(&self, order: Order) -> Result<Ticket, StockError>;
 /// }
 /// ```
+///
+/// **Typed errors**: `#[rpc(typed_error)]` sends the method's error type
+/// `E` itself: `E` implements `rpc::ApplicationError` (its `status()` is
+/// the code and message callers that do not know `E` see) and has a codec
+/// shared with the argument and reply (a compile error otherwise). The
+/// server encodes a returned `E` in the call's codec as the error
+/// response's details; the client's `reserve` returns
+/// `Result<Ticket, rpc::CallError<StockError>>`, with
+/// `CallError::Application { error, status }` for the handler's own errors
+/// and `CallError::Status` for every other failure. Without the flag, `E`
+/// only needs `Into<rpc::Status>` and the caller gets that status.
 ///
 /// **Oneway methods**: `#[rpc(oneway)]` (the reply type must be `()`) makes
 /// the client's `log(&line)` / `log_with(&line, options)` send the request

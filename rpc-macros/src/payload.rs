@@ -30,3 +30,26 @@ pub(crate) fn shared_codec_check(argument: Option<&Type>, reply: &Type) -> Token
         );
     }
 }
+
+/// For a method marked `#[rpc(typed_error)]`: a compile-time check that its
+/// error type shares a codec with the argument and the reply (pairwise is
+/// enough: with the codec sets types can have, three sets that meet two by
+/// two have a codec in common). Spanned at the error type.
+pub(crate) fn error_codec_check(
+    argument: Option<&Type>,
+    reply: &Type,
+    error: &Type,
+) -> TokenStream {
+    let unit: Type = syn::parse_quote!(());
+    let argument = argument.unwrap_or(&unit);
+    quote_spanned! {error.span()=>
+        ::rpc::__private::assert_error_shares_codec(
+            &::rpc::__private::codecs_of!(#argument),
+            &::rpc::__private::codecs_of!(#error),
+        );
+        ::rpc::__private::assert_error_shares_codec(
+            &::rpc::__private::codecs_of!(#reply),
+            &::rpc::__private::codecs_of!(#error),
+        );
+    }
+}

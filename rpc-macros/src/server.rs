@@ -107,6 +107,7 @@ fn arm(service_trait: &Ident, param: &Ident, method: &MethodDef) -> TokenStream 
         argument,
         reply,
         error,
+        typed_error,
         ..
     } = method;
     // A method without an argument still decodes the `()` payload, so a
@@ -126,20 +127,41 @@ fn arm(service_trait: &Ident, param: &Ident, method: &MethodDef) -> TokenStream 
     }
     // Spanned at `E`, so that a missing `Into<Status>` is reported once, at
     // the error type.
-    let finish = quote_spanned! {error.span()=>
-        ::rpc::__private::encode_result(&call.context, call.codec, result, &reply_codec)
+    // A typed error is encoded in the call's codec too, and must implement
+    // `ApplicationError` (reported at `E`).
+    let (error_codec, finish) = if *typed_error {
+        let codec = payload::codec(Some(error));
+        let finish = quote_spanned! {error.span()=>
+            ::rpc::__private::encode_typed_result(
+                &call.context,
+                call.codec,
+                result,
+                &reply_codec,
+                &error_codec,
+            )
+        };
+        (Some(quote!(let error_codec = #codec;)), finish)
+    } else {
+        let finish = quote_spanned! {error.span()=>
+            ::rpc::__private::encode_result(&call.context, call.codec, result, &reply_codec)
+        };
+        (None, finish)
     };
     let argument_codec = payload::codec(argument.as_ref());
     let reply_codec = payload::codec(Some(reply));
     let shared_codec = payload::shared_codec_check(argument.as_ref(), reply);
+    let error_shares_codec =
+        typed_error.then(|| payload::error_codec_check(argument.as_ref(), reply, error));
 
     quote! {
         #wire_name => {
             let inner = ::std::sync::Arc::clone(&self.inner);
             ::std::boxed::Box::pin(async move {
                 #shared_codec
+                #error_shares_codec
                 let argument_codec = #argument_codec;
                 let reply_codec = #reply_codec;
+                #error_codec
                 #decode
                 let result = <#param as #service_trait>::#ident(#(#call_args),*).await;
                 #finish

@@ -145,9 +145,9 @@ pub use rpc_registry as registry;
 
 #[doc(inline)]
 pub use rpc_client::{
-    BackupDelay, BreakerConfig, CallOptions, CallReply, Channel, Client, ClientConfig, Credential,
-    FailMode, Layered, RawReply, RawRequest, RetryBudgetConfig, SelectMode, Selector, Target,
-    XClient, XClientBuilder, XClientConfig,
+    BackupDelay, BreakerConfig, CallError, CallOptions, CallReply, Channel, Client, ClientConfig,
+    Credential, FailMode, Layered, RawReply, RawRequest, RetryBudgetConfig, SelectMode, Selector,
+    Target, XClient, XClientBuilder, XClientConfig,
 };
 #[doc(inline)]
 pub use rpc_codec::CompressionPolicy;
@@ -165,8 +165,8 @@ pub use rpc_core::server::{
 pub use rpc_core::trace::TraceContext;
 #[doc(inline)]
 pub use rpc_core::{
-    Code, Codec, Compression, Context, Identity, Metadata, Origin, PeerAddr, PeerCertificate,
-    RpcService, ServiceCall, ServiceReply, Status,
+    ApplicationError, Code, Codec, Compression, Context, Identity, Metadata, Origin, PeerAddr,
+    PeerCertificate, RpcService, ServiceCall, ServiceReply, Status,
 };
 #[doc(inline)]
 pub use rpc_macros::service;
@@ -190,11 +190,13 @@ pub use {
 #[doc(hidden)]
 pub mod __private {
     pub use bytestring::ByteString;
-    pub use rpc_client::typed::{call_typed, send_oneway_typed};
-    pub use rpc_client::{CallOptions, CallReply, Channel};
-    pub use rpc_codec::select::assert_shared_codec;
+    pub use rpc_client::typed::{call_typed, call_typed_with_error, send_oneway_typed};
+    pub use rpc_client::{CallError, CallOptions, CallReply, Channel};
+    pub use rpc_codec::select::{assert_error_shares_codec, assert_shared_codec};
     pub use rpc_codec::{PayloadCodec, codecs_of, payload_codec};
-    pub use rpc_core::dispatch::{decode_argument, encode_result, unknown_method};
+    pub use rpc_core::dispatch::{
+        decode_argument, encode_result, encode_typed_result, unknown_method,
+    };
     pub use rpc_core::reflection::{MethodDescription, ServiceDescription};
     pub use rpc_core::type_schema;
     pub use rpc_core::{BoxFuture, Context, Service, ServiceCall, ServiceReply, Status};

@@ -20,7 +20,7 @@ const FRAMEWORK_MARK: &str = "framework";
 /// | 2 | message length L |
 /// | L | message, UTF-8 (empty on success) |
 /// | 2+ | metadata block |
-/// | rest | payload: the reply when the code is ok, usually empty otherwise |
+/// | rest | payload: the reply when the code is ok; otherwise the status's details (usually empty) |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     /// The outcome.
@@ -53,8 +53,12 @@ impl Response {
     /// ([`ORIGIN_KEY`](crate::ORIGIN_KEY)); any such key already in the
     /// metadata of an application's status is dropped, so a handler cannot
     /// pass a downstream server's verdict off as its own server's.
-    pub fn from_status(status: Status) -> Response {
+    ///
+    /// The status's [details](Status::details) become the payload, as they
+    /// are (uncompressed).
+    pub fn from_status(mut status: Status) -> Response {
         let framework = status.is_framework();
+        let details = status.take_details();
         let (code, message, mut metadata) = status.into_parts();
         metadata.remove(crate::ORIGIN_KEY);
         if framework {
@@ -65,13 +69,15 @@ impl Response {
             code,
             message,
             metadata,
-            payload: Bytes::new(),
+            payload: details,
         }
     }
 
     /// The payload when the code is ok, the status otherwise: decided by the
     /// peer's framework if the response carries the origin mark, by its
-    /// application otherwise ([`Origin`](crate::Origin)).
+    /// application otherwise ([`Origin`](crate::Origin)). A failed
+    /// response's payload becomes the status's [details](Status::details),
+    /// still in the frame's compression.
     pub fn into_result(self) -> Result<(Metadata, Bytes), Status> {
         if self.code == Code::Ok {
             return Ok((self.metadata, self.payload));
@@ -86,6 +92,7 @@ impl Response {
         };
         Err(Status::new(self.code, self.message)
             .with_metadata(metadata)
+            .with_details(self.payload)
             .with_origin(origin))
     }
 

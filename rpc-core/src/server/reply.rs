@@ -33,12 +33,7 @@ pub(crate) fn build_response(
     compression: Option<CompressionPolicy>,
     frame_codec: &FrameCodec,
 ) -> Frame {
-    let error_frame = |status: Status| Frame {
-        request_id: id,
-        codec,
-        compression: Compression::None,
-        message: Message::Response(Response::from_status(status)),
-    };
+    let error_frame = |status: Status| error_response(id, codec, status, compression, frame_codec);
     let reply = match result {
         Ok(reply) => reply,
         Err(status) => return error_frame(status),
@@ -82,4 +77,44 @@ pub(crate) fn build_response(
             ))
         }
     }
+}
+
+/// The response frame of a failed call. Its details (a typed application
+/// error) are compressed as a reply would be; details that cannot be
+/// compressed or make the frame too large are dropped (and logged): the
+/// status alone still ends the call.
+fn error_response(
+    id: u32,
+    codec: rpc_codec::Codec,
+    status: Status,
+    compression: Option<CompressionPolicy>,
+    frame_codec: &FrameCodec,
+) -> Frame {
+    let mut response = Response::from_status(status);
+    let mut used = Compression::None;
+    if let Some(policy) = compression.filter(|_| !response.payload.is_empty()) {
+        match policy.apply(std::mem::take(&mut response.payload)) {
+            Ok((algorithm, details)) => {
+                used = algorithm;
+                response.payload = details;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot compress an error's details; sent without them");
+            }
+        }
+    }
+    let mut frame = Frame {
+        request_id: id,
+        codec,
+        compression: used,
+        message: Message::Response(response),
+    };
+    if let Err(error) = frame_codec.encoded_len(&frame) {
+        tracing::warn!(%error, "an error's details do not fit the frame; sent without them");
+        frame.compression = Compression::None;
+        if let Message::Response(response) = &mut frame.message {
+            response.payload = bytes::Bytes::new();
+        }
+    }
+    frame
 }

@@ -35,6 +35,9 @@ pub(crate) struct MethodDef {
     /// `#[rpc(oneway)]`: callers send the request and get no reply, so
     /// `T` is `()`.
     pub(crate) oneway: bool,
+    /// `#[rpc(typed_error)]`: `E` implements `ApplicationError` and has a
+    /// codec; it is sent encoded and the client's stub returns it typed.
+    pub(crate) typed_error: bool,
 }
 
 /// What every return type error says.
@@ -108,6 +111,15 @@ impl MethodDef {
                 "a `oneway` method returns `Result<(), Error>`: its callers get no reply",
             ));
         }
+        let typed_error = options.typed_error.is_some();
+        if let (Some(oneway), Some(typed_error)) = (&options.oneway, &options.typed_error) {
+            let mut error = syn::Error::new_spanned(
+                typed_error,
+                "a `oneway` method cannot have a `typed_error`: no reply, so no error, reaches its callers",
+            );
+            error.combine(syn::Error::new_spanned(oneway, "`oneway` is set here"));
+            return Err(error);
+        }
         Ok(MethodDef {
             ident: sig.ident.clone(),
             wire_name,
@@ -123,6 +135,7 @@ impl MethodDef {
             reply,
             error,
             oneway,
+            typed_error,
         })
     }
 }
@@ -145,7 +158,7 @@ fn parse_options(attrs: &[Attribute], errors: &mut Errors) -> NameOptions {
             }
             _ => errors.spanned(
                 attr,
-                "expected `#[rpc(name = \"...\")]` or `#[rpc(oneway)]`",
+                "expected `#[rpc(name = \"...\")]`, `#[rpc(oneway)]` or `#[rpc(typed_error)]`",
             ),
         }
     }

@@ -1,5 +1,6 @@
 //! The options of `#[rpc::service(...)]` and of `#[rpc(...)]` on a method:
-//! `name = "..."`, the wire name (both), and the flag `oneway` (methods only).
+//! `name = "..."`, the wire name (both), and the flags `oneway` and
+//! `typed_error` (methods only).
 
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
@@ -38,10 +39,14 @@ pub(crate) struct NameOptions {
     /// `oneway`: the method's callers send and get no reply. Where it was
     /// written, so that a misplaced one can be pointed at.
     pub(crate) oneway: Option<Ident>,
+    /// `typed_error`: the method's error type travels typed (it implements
+    /// `ApplicationError` and has a codec). Where it was written.
+    pub(crate) typed_error: Option<Ident>,
 }
 
 /// What the unknown-option error lists.
-const KNOWN: &str = "the options are `name = \"...\"` (the wire name) and, on a method, `oneway`";
+const KNOWN: &str =
+    "the options are `name = \"...\"` (the wire name) and, on a method, `oneway` and `typed_error`";
 
 impl NameOptions {
     /// Adds the options written in `input` to these, recording duplicates,
@@ -68,6 +73,17 @@ impl NameOptions {
                     errors.spanned(&key, "`oneway` is given twice");
                 } else {
                     self.oneway = Some(key);
+                }
+            } else if key == "typed_error" {
+                if let Some(value) = value {
+                    errors.spanned(
+                        &value,
+                        "`typed_error` is a flag: write `#[rpc(typed_error)]`",
+                    );
+                } else if self.typed_error.is_some() {
+                    errors.spanned(&key, "`typed_error` is given twice");
+                } else {
+                    self.typed_error = Some(key);
                 }
             } else {
                 errors.spanned(&key, format_args!("unknown option `{key}`; {KNOWN}"));

@@ -43,6 +43,12 @@ impl ServiceDef {
                 "`oneway` goes on a method: `#[rpc(oneway)] async fn ...`",
             );
         }
+        if let Some(typed_error) = &options.typed_error {
+            errors.spanned(
+                typed_error,
+                "`typed_error` goes on a method: `#[rpc(typed_error)] async fn ...`",
+            );
+        }
         check_trait(&item, &mut errors);
 
         let mut methods = Vec::new();
