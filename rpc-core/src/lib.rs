@@ -35,6 +35,7 @@
 mod code;
 #[doc(hidden)]
 pub mod code_counters;
+mod config_error;
 mod context;
 pub mod dispatch;
 pub mod frame;
@@ -52,6 +53,7 @@ pub mod tls;
 pub mod trace;
 
 pub use code::Code;
+pub use config_error::ConfigError;
 pub use context::Context;
 pub use identity::{Identity, PeerCertificate};
 pub use metadata::Metadata;

@@ -145,9 +145,9 @@ pub use rpc_registry as registry;
 
 #[doc(inline)]
 pub use rpc_client::{
-    BackupDelay, BreakerConfig, CallOptions, CallReply, Channel, Client, ClientConfig, Credential,
-    FailMode, Layered, RawReply, RawRequest, RetryBudgetConfig, SelectMode, Selector, Target,
-    XClient, XClientBuilder, XClientConfig,
+    BackupDelay, BreakerConfig, CallOptions, CallReply, Channel, Client, ClientConfig,
+    ClientConfigBuilder, Credential, FailMode, Layered, RawReply, RawRequest, RetryBudgetConfig,
+    SelectMode, Selector, Target, XClient, XClientBuilder, XClientConfig,
 };
 #[doc(inline)]
 pub use rpc_codec::CompressionPolicy;
@@ -165,8 +165,8 @@ pub use rpc_core::server::{
 pub use rpc_core::trace::TraceContext;
 #[doc(inline)]
 pub use rpc_core::{
-    Code, Codec, Compression, Context, Identity, Metadata, Origin, PeerAddr, PeerCertificate,
-    RpcService, ServiceCall, ServiceReply, Status,
+    Code, Codec, Compression, ConfigError, Context, Identity, Metadata, Origin, PeerAddr,
+    PeerCertificate, RpcService, ServiceCall, ServiceReply, Status,
 };
 #[doc(inline)]
 pub use rpc_macros::service;
