@@ -25,9 +25,8 @@ pub fn server_tls(line: &CommandLine) -> Result<Option<ServerTls>, String> {
 /// A client configuration trusting `--tls-ca`, presenting `--tls-cert` and
 /// `--tls-key` when given; plaintext without `--tls-ca`.
 pub fn client_config(line: &CommandLine) -> Result<ClientConfig, String> {
-    let mut config = ClientConfig::default();
     let Some(ca) = line.option("tls-ca") else {
-        return Ok(config);
+        return Ok(ClientConfig::default());
     };
     let builder = ClientTls::from_ca_pem_file(ca);
     let builder = match (line.option("tls-cert"), line.option("tls-key")) {
@@ -39,6 +38,9 @@ pub fn client_config(line: &CommandLine) -> Result<ClientConfig, String> {
         Some(name) => builder.server_name(name),
         None => builder,
     };
-    config.tls = Some(builder.build().map_err(|error| error.to_string())?);
-    Ok(config)
+    let tls = builder.build().map_err(|error| error.to_string())?;
+    ClientConfig::builder()
+        .tls(tls)
+        .build()
+        .map_err(|error| error.to_string())
 }

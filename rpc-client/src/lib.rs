@@ -33,7 +33,7 @@ pub mod xclient;
 pub use call_error::CallError;
 pub use channel::{Channel, RawReply, RawRequest};
 pub use client::{Client, Target};
-pub use config::ClientConfig;
+pub use config::{ClientConfig, ClientConfigBuilder};
 pub use credential::Credential;
 pub use layered::Layered;
 pub use options::CallOptions;

@@ -9,15 +9,16 @@
 //! certificate for another name, a server that does not speak TLS.
 //!
 //! ```no_run
-//! # fn example() -> Result<(), rpc_core::tls::TlsError> {
+//! # fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! use rpc_client::{ClientConfig, ClientTls};
 //!
-//! let mut config = ClientConfig::default();
-//! config.tls = Some(
-//!     ClientTls::from_ca_pem_file("ca.pem")
-//!         .identity_pem_files("client.pem", "client.key") // mutual TLS
-//!         .build()?,
-//! );
+//! let config = ClientConfig::builder()
+//!     .tls(
+//!         ClientTls::from_ca_pem_file("ca.pem")
+//!             .identity_pem_files("client.pem", "client.key") // mutual TLS
+//!             .build()?,
+//!     )
+//!     .build()?;
 //! # Ok(()) }
 //! ```
 

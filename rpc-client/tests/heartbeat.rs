@@ -38,11 +38,11 @@ async fn a_silent_server_is_detected_and_in_flight_calls_fail_at_once() {
             }
         }
     });
-    let config = ClientConfig {
-        heartbeat_interval: Duration::from_millis(50),
-        heartbeat_timeout: Duration::from_millis(300),
-        ..ClientConfig::default()
-    };
+    let config = ClientConfig::builder()
+        .heartbeat_interval(Duration::from_millis(50))
+        .heartbeat_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
     let client = Client::with_config(Target::Tcp(addr.to_string()), config);
     // The call's own timeout is a minute: only the heartbeat can end it early.
     let options = CallOptions::new().timeout(Duration::from_secs(60));

@@ -122,10 +122,10 @@ async fn an_idle_connection_is_closed() {
     let mut idle = support::raw(&server).await;
     assert!(support::closed_by_server(&mut idle).await);
     // Heartbeats keep a client's connection from idling out.
-    let config = ClientConfig {
-        heartbeat_interval: Duration::from_millis(20),
-        ..ClientConfig::default()
-    };
+    let config = ClientConfig::builder()
+        .heartbeat_interval(Duration::from_millis(20))
+        .build()
+        .unwrap();
     let client = support::client(&server, config);
     client.connect().await.unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
@@ -158,10 +158,10 @@ async fn the_handler_timeout_caps_every_call() {
 #[tokio::test]
 async fn the_client_refuses_to_send_a_frame_above_its_own_limit() {
     let (server, _) = support::start(Server::builder()).await;
-    let config = ClientConfig {
-        max_frame_size: 1024,
-        ..ClientConfig::default()
-    };
+    let config = ClientConfig::builder()
+        .max_frame_size(1024)
+        .build()
+        .unwrap();
     let client = support::client(&server, config);
     let big: Vec<u8> = vec![1; 4096];
     let status = client

@@ -76,10 +76,10 @@ async fn an_oversized_reply_fails_its_call_alone_on_the_client() {
     let (server, _) = support::start(Server::builder()).await;
     let client = support::client(
         &server,
-        ClientConfig {
-            max_frame_size: SMALL,
-            ..ClientConfig::default()
-        },
+        ClientConfig::builder()
+            .max_frame_size(SMALL)
+            .build()
+            .unwrap(),
     );
     let others: Vec<_> = (0..20u64)
         .map(|_| {

@@ -68,10 +68,10 @@ async fn a_client_with_heartbeats_keeps_its_connection() {
     let (server, _) = support::start(strict()).await;
     let client = support::client(
         &server,
-        ClientConfig {
-            heartbeat_interval: Duration::from_millis(100),
-            ..ClientConfig::default()
-        },
+        ClientConfig::builder()
+            .heartbeat_interval(Duration::from_millis(100))
+            .build()
+            .unwrap(),
     );
     // Connected, then silent past every limit of the server: the client's
     // first ping and its heartbeats keep the connection.
@@ -88,12 +88,12 @@ async fn a_long_call_is_not_idle() {
     let (server, _) = support::start(strict()).await;
     let client = support::client(
         &server,
-        ClientConfig {
-            // No heartbeat within the call: only the running call keeps it open.
-            heartbeat_interval: Duration::from_secs(60),
-            heartbeat_timeout: Duration::from_secs(120),
-            ..ClientConfig::default()
-        },
+        // No heartbeat within the call: only the running call keeps it open.
+        ClientConfig::builder()
+            .heartbeat_interval(Duration::from_secs(60))
+            .heartbeat_timeout(Duration::from_secs(120))
+            .build()
+            .unwrap(),
     );
     let reply: u64 = client.call("Test", "sleep", &1500u64).await.unwrap();
     assert_eq!(reply, 1500);

@@ -75,10 +75,10 @@ async fn connecting_to_nothing_backs_off() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let config = ClientConfig {
-        reconnect_backoff: Duration::from_secs(30),
-        ..ClientConfig::default()
-    };
+    let config = ClientConfig::builder()
+        .reconnect_backoff(Duration::from_secs(30))
+        .build()
+        .unwrap();
     let client = Client::with_config(Target::Tcp(addr.to_string()), config);
     let first = client
         .call::<u64, u64>("Test", "sleep", &0)

@@ -29,12 +29,12 @@ fn client_config(ca: &Ca, identity: Option<&Pem>) -> ClientConfig {
         Some(pem) => builder.identity_pem(pem.cert.clone(), pem.key.clone()),
         None => builder,
     };
-    ClientConfig {
-        tls: Some(builder.build().expect("client TLS")),
-        connect_timeout: Duration::from_secs(5),
-        timeout: Duration::from_secs(5),
-        ..ClientConfig::default()
-    }
+    ClientConfig::builder()
+        .tls(Some(builder.build().expect("client TLS")))
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
 }
 
 async fn tls_server(tls: ServerTls) -> ServerHandle {
@@ -147,15 +147,15 @@ async fn a_certificate_for_another_name_is_reported_as_such() {
     let client = support::client(&server, client_config(&ca, None));
     expect_error(who(&client).await, "not valid for the server name");
     // The same server, with the name set explicitly, is fine.
-    let named = ClientConfig {
-        tls: Some(
+    let named = ClientConfig::builder()
+        .tls(Some(
             ClientTls::from_ca_pem(ca.pem.cert.clone())
                 .server_name("billing.example")
                 .build()
                 .unwrap(),
-        ),
-        ..ClientConfig::default()
-    };
+        ))
+        .build()
+        .unwrap();
     let client = support::client(&server, named);
     who(&client).await.expect("server name set explicitly");
     server.shutdown_and_wait().await;
@@ -167,10 +167,10 @@ async fn a_plaintext_client_on_a_tls_server_is_told_tls_is_required() {
     let server = tls_server(server_tls(&ca.server(), None)).await;
     let client = support::client(
         &server,
-        ClientConfig {
-            timeout: Duration::from_secs(5),
-            ..ClientConfig::default()
-        },
+        ClientConfig::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap(),
     );
     expect_error(who(&client).await, "this server requires TLS");
     server.shutdown_and_wait().await;

@@ -13,11 +13,13 @@ use rpc_core::tls::ServerTls;
 use support::certs::{Ca, Pem};
 
 fn trusting(ca: &Ca) -> ClientConfig {
-    ClientConfig {
-        tls: Some(ClientTls::from_ca_pem(ca.pem.cert.clone()).build().unwrap()),
-        timeout: Duration::from_secs(5),
-        ..ClientConfig::default()
-    }
+    ClientConfig::builder()
+        .tls(Some(
+            ClientTls::from_ca_pem(ca.pem.cert.clone()).build().unwrap(),
+        ))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
 }
 
 /// Writes the pair and moves the files' modification time forward, so the

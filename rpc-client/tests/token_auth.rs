@@ -31,11 +31,11 @@ async fn server() -> ServerHandle {
 }
 
 fn config(credential: Option<Credential>) -> ClientConfig {
-    ClientConfig {
-        credential,
-        timeout: Duration::from_secs(5),
-        ..ClientConfig::default()
-    }
+    ClientConfig::builder()
+        .credential(credential)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
 }
 
 async fn who(client: &rpc_client::Client, options: CallOptions) -> Result<String, Status> {

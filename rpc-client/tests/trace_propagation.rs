@@ -193,10 +193,7 @@ async fn one_trace_crosses_three_services_and_a_foreign_parent_is_adopted() {
     // sending a traceparent it made up.
     let foreign = Client::with_config(
         Target::Tcp(c_handle.local_addr().unwrap().to_string()),
-        ClientConfig {
-            instrument: false,
-            ..ClientConfig::default()
-        },
+        ClientConfig::builder().instrument(false).build().unwrap(),
     );
     let options = CallOptions::new().metadata(
         "traceparent",

@@ -36,6 +36,7 @@ mod application_error;
 mod code;
 #[doc(hidden)]
 pub mod code_counters;
+mod config_error;
 mod context;
 pub mod dispatch;
 pub mod frame;
@@ -54,6 +55,7 @@ pub mod trace;
 
 pub use application_error::ApplicationError;
 pub use code::Code;
+pub use config_error::ConfigError;
 pub use context::Context;
 pub use identity::{Identity, PeerCertificate};
 pub use metadata::Metadata;

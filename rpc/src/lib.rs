@@ -146,8 +146,8 @@ pub use rpc_registry as registry;
 #[doc(inline)]
 pub use rpc_client::{
     BackupDelay, BreakerConfig, CallError, CallOptions, CallReply, Channel, Client, ClientConfig,
-    Credential, FailMode, Layered, RawReply, RawRequest, RetryBudgetConfig, SelectMode, Selector,
-    Target, XClient, XClientBuilder, XClientConfig,
+    ClientConfigBuilder, Credential, FailMode, Layered, RawReply, RawRequest, RetryBudgetConfig,
+    SelectMode, Selector, Target, XClient, XClientBuilder, XClientConfig,
 };
 #[doc(inline)]
 pub use rpc_codec::CompressionPolicy;
@@ -165,8 +165,8 @@ pub use rpc_core::server::{
 pub use rpc_core::trace::TraceContext;
 #[doc(inline)]
 pub use rpc_core::{
-    ApplicationError, Code, Codec, Compression, Context, Identity, Metadata, Origin, PeerAddr,
-    PeerCertificate, RpcService, ServiceCall, ServiceReply, Status,
+    ApplicationError, Code, Codec, Compression, ConfigError, Context, Identity, Metadata, Origin,
+    PeerAddr, PeerCertificate, RpcService, ServiceCall, ServiceReply, Status,
 };
 #[doc(inline)]
 pub use rpc_macros::service;

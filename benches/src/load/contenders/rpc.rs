@@ -43,10 +43,10 @@ pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
 
 /// Client settings: the defaults, instrumented per `RPC_BENCH_INSTRUMENT`.
 fn client_config() -> ClientConfig {
-    ClientConfig {
-        instrument: instrumentation::enabled(),
-        ..ClientConfig::default()
-    }
+    ClientConfig::builder()
+        .instrument(instrumentation::enabled())
+        .build()
+        .unwrap()
 }
 
 /// Serves `Hello` over TLS (the [`tls_material`](super::tls_material)
@@ -76,10 +76,7 @@ pub async fn connect_tls(
         .server_name("localhost")
         .build()
         .map_err(|e| e.to_string())?;
-    let config = rpc::ClientConfig {
-        tls: Some(tls),
-        ..client_config()
-    };
+    let config = client_config().to_builder().tls(Some(tls)).build().unwrap();
     connect_with(addr, connections, codec, config).await
 }
 
