@@ -26,7 +26,7 @@ pub struct Note {
 }
 
 /// Why `Calc.Take` failed: a typed application error.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Shortage {
     /// Units asked for.
     pub wanted: i64,
