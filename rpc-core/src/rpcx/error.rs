@@ -3,8 +3,12 @@
 /// Why bytes could not be decoded as an rpcx message, or a message could not
 /// be encoded.
 ///
-/// Every decode error is final for the connection: after one, the byte
-/// stream can no longer be trusted to be aligned on message boundaries.
+/// Header errors (magic, unknown bits, a length over the maximum) end the
+/// stream: the decoder cannot know where the next message starts. Body errors
+/// (a length prefix past the end, bytes after the payload, a name that is not
+/// UTF-8, metadata over the limits) are found after the whole message was
+/// taken out of the buffer, so the stream stays aligned and the next message
+/// decodes; see [`RpcxError::ends_stream`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RpcxError {
@@ -68,4 +72,19 @@ pub enum RpcxError {
     /// Reading from or writing to the transport failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl RpcxError {
+    /// Whether the byte stream can no longer be read after this error: true
+    /// for header and i/o errors, false for errors in a message's body (that
+    /// message was consumed whole and only it is refused).
+    pub const fn ends_stream(&self) -> bool {
+        !matches!(
+            self,
+            RpcxError::FieldOverrun { .. }
+                | RpcxError::TrailingBytes(_)
+                | RpcxError::NotUtf8(_)
+                | RpcxError::MetadataLimit { .. }
+        )
+    }
 }
