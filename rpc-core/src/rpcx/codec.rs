@@ -56,11 +56,11 @@ impl RpcxCodec {
     }
 }
 
-impl Decoder for RpcxCodec {
-    type Item = RpcxMessage;
-    type Error = RpcxError;
-
-    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<RpcxMessage>, RpcxError> {
+impl RpcxCodec {
+    /// Decodes one message, telling errors in a message's body (the message
+    /// was consumed whole; the stream goes on) from errors that end the
+    /// stream (the `Err` case). `Ok(None)`: more bytes are needed.
+    pub fn decode_inbound(&mut self, src: &mut BytesMut) -> Result<Option<RpcxInbound>, RpcxError> {
         let Some(header_bytes) = src.first_chunk::<HEADER_LEN>() else {
             if let Some(&first) = src.first()
                 && first != crate::rpcx::MAGIC
@@ -72,6 +72,8 @@ impl Decoder for RpcxCodec {
         let header = RpcxHeader::parse(header_bytes)?;
         let body_len = RpcxHeader::body_len(header_bytes) as usize;
         let total = HEADER_LEN as u64 + body_len as u64;
+        // Checked before anything is reserved: a peer's length field never
+        // makes this decoder allocate past the maximum message size.
         self.check_max(total)?;
         let total = total as usize;
         if src.len() < total {
@@ -80,7 +82,42 @@ impl Decoder for RpcxCodec {
         }
         let mut bytes = src.split_to(total).freeze();
         let body = bytes.split_off(HEADER_LEN);
-        RpcxMessage::read(header, body, &self.limits.metadata).map(Some)
+        Ok(Some(
+            match RpcxMessage::read(header, body, &self.limits.metadata) {
+                Ok(message) => RpcxInbound::Message(message),
+                Err(error) => RpcxInbound::Refused { header, error },
+            },
+        ))
+    }
+}
+
+/// One message taken off the stream: decoded, or refused for what its body
+/// holds (the stream is still aligned on the next message).
+#[derive(Debug)]
+pub enum RpcxInbound {
+    /// A well-formed message.
+    Message(RpcxMessage),
+    /// A message whose header was sound but whose body was not.
+    Refused {
+        /// Its header, for the sequence number of an error reply.
+        header: RpcxHeader,
+        /// Why it was refused (never one that [ends the stream](RpcxError::ends_stream)).
+        error: RpcxError,
+    },
+}
+
+/// Every error is returned, body errors included (after which, unlike after
+/// the others, decoding may go on: see [`RpcxCodec::decode_inbound`]).
+impl Decoder for RpcxCodec {
+    type Item = RpcxMessage;
+    type Error = RpcxError;
+
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<RpcxMessage>, RpcxError> {
+        match self.decode_inbound(src)? {
+            None => Ok(None),
+            Some(RpcxInbound::Message(message)) => Ok(Some(message)),
+            Some(RpcxInbound::Refused { error, .. }) => Err(error),
+        }
     }
 }
 

@@ -53,7 +53,7 @@ mod header;
 mod limits;
 mod message;
 
-pub use codec::RpcxCodec;
+pub use codec::{RpcxCodec, RpcxInbound};
 pub use error::RpcxError;
 pub use header::{
     HEADER_LEN, MAGIC, RpcxCompression, RpcxHeader, RpcxMessageType, RpcxStatus, SerializeType,
@@ -65,6 +65,9 @@ pub use message::RpcxMessage;
 pub const ERROR_KEY: &str = "__rpcx_error__";
 /// Metadata key of the caller's deadline budget, in milliseconds.
 pub const SERVER_TIMEOUT_KEY: &str = "__ServerTimeout";
+/// Metadata key of the reply's status code ([`Code::name`](crate::Code::name),
+/// e.g. `method_not_found`), this project's addition beside [`ERROR_KEY`].
+pub const CODE_KEY: &str = "__rpc_code__";
 /// Metadata key of the caller's authentication token.
 pub const AUTH_KEY: &str = "__AUTH";
 /// Payloads above this many bytes are compressed in replies to a caller that
