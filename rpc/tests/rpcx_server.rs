@@ -4,6 +4,8 @@
 //! `Arith.Mul` example), with heartbeats, oneway calls, errors, deadlines,
 //! gzip and the auth hook mapped as `docs/PROTOCOL.md` says.
 
+use std::time::Duration;
+
 use bytes::{Bytes, BytesMut};
 use rpc::codec::PayloadCodec;
 use rpc::core::rpcx::{
@@ -11,7 +13,9 @@ use rpc::core::rpcx::{
     RpcxStatus, SerializeType,
 };
 use rpc::core::tokio_util::codec::Decoder;
-use rpc::{Client, Codec, Compression, Context, Identity, Server, ServerHandle, Status};
+use rpc::{
+    Client, Codec, Compression, Context, Identity, MetadataLimits, Server, ServerHandle, Status,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -42,7 +46,8 @@ pub trait Arith {
     async fn mul(&self, args: Args) -> Result<Reply, Status>;
     /// Reports `A` to the test and answers nothing useful (called oneway).
     async fn record(&self, args: Args) -> Result<(), Status>;
-    /// Waits until the caller's deadline has passed (or forever without one).
+    /// Reports `A` to the test, then waits until the caller's deadline has
+    /// passed (or forever without one).
     async fn wait(&self, args: Args) -> Result<(), Status>;
     /// `A` bytes of text, to see replies compressed.
     async fn text(&self, args: Args) -> Result<String, Status>;
@@ -62,7 +67,8 @@ impl Arith for Calculator {
         Ok(())
     }
 
-    async fn wait(&self, _: Args) -> Result<(), Status> {
+    async fn wait(&self, args: Args) -> Result<(), Status> {
+        let _ = self.recorded.send(args.a);
         std::future::pending().await
     }
 
@@ -457,5 +463,46 @@ async fn a_body_error_refuses_one_message_and_keeps_the_connection() {
     assert_error(&conn.reply().await, 1, "bad_request");
     conn.send(&json(2, "Mul", r#"{"A":2,"B":5}"#)).await;
     assert_ok(&conn.reply().await, 2);
+    h.server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
+async fn metadata_over_the_limits_refuses_that_message_alone() {
+    let limits = MetadataLimits {
+        max_entries: 4,
+        max_bytes: 64,
+    };
+    let h = start(Server::builder().metadata_limits(limits)).await;
+    let mut conn = Conn::open(&h.addr).await;
+    let mut heavy = json(1, "Mul", r#"{"A":1,"B":1}"#);
+    heavy.metadata.push(("big".to_owned(), "v".repeat(100)));
+    conn.send(&heavy).await;
+    assert_error(&conn.reply().await, 1, "bad_request");
+    let mut many = json(2, "Mul", r#"{"A":1,"B":1}"#);
+    for i in 0..5 {
+        many.metadata.push((format!("k{i}"), "v".to_owned()));
+    }
+    conn.send(&many).await;
+    assert_error(&conn.reply().await, 2, "bad_request");
+    conn.send(&json(3, "Mul", r#"{"A":2,"B":9}"#)).await;
+    assert_ok(&conn.reply().await, 3);
+    h.server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
+async fn shutdown_cancels_calls_still_running_after_the_grace_period() {
+    let mut h = start(Server::builder().grace_period(Duration::from_millis(100))).await;
+    let mut conn = Conn::open(&h.addr).await;
+    conn.send(&json(1, "Wait", r#"{"A":1,"B":0}"#)).await;
+    assert_eq!(h.recorded.recv().await, Some(1), "the call is running");
+    h.server.shutdown();
+    // `Wait` never returns: the call is answered `cancelled` when the grace
+    // period ends, then the connection closes.
+    let mut replies = Vec::new();
+    while let Some(reply) = conn.next().await {
+        replies.push(reply);
+    }
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert_error(&replies[0], 1, "cancelled");
     h.server.shutdown_and_wait().await;
 }
