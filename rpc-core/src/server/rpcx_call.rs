@@ -21,7 +21,7 @@ pub(crate) struct RpcxRequest {
     /// How the argument is serialized.
     pub(crate) codec: rpc_codec::Codec,
     /// The caller's budget (`__ServerTimeout`, in milliseconds); `None`
-    /// when absent or zero (as in Go rpcx, where zero means no timeout).
+    /// when absent. Zero is a budget already spent, as in Go rpcx.
     pub(crate) budget: Option<Duration>,
     /// The other metadata; `__AUTH` becomes `authorization: Bearer <token>`.
     pub(crate) metadata: Metadata,
@@ -29,7 +29,8 @@ pub(crate) struct RpcxRequest {
 
 /// Translates a request's header and metadata. An error is the call's
 /// answer: a serialize type with no codec here (Thrift), or a
-/// `__ServerTimeout` that is not a number of milliseconds.
+/// `__ServerTimeout` that is not a number of milliseconds (which Go rpcx
+/// silently ignores, running the call without a deadline).
 pub(crate) fn translate(message: &RpcxMessage) -> Result<RpcxRequest, Status> {
     let serialize = message.header.serialize_type;
     let codec = serialize.codec().ok_or_else(|| {
@@ -49,7 +50,7 @@ pub(crate) fn translate(message: &RpcxMessage) -> Result<RpcxRequest, Status> {
                         "rpcx metadata {SERVER_TIMEOUT_KEY} is not a number of milliseconds"
                     ))
                 })?;
-                budget = (millis > 0).then(|| Duration::from_millis(millis));
+                budget = Some(Duration::from_millis(millis));
             }
             AUTH_KEY => token = Some(value.as_str()),
             _ => metadata.append(key.as_str(), value.as_str()),
@@ -207,7 +208,8 @@ mod tests {
             Code::UnsupportedCodec
         );
         let zero = translate(&request(&[("__ServerTimeout", "0")])).unwrap();
-        assert_eq!(zero.budget, None);
+        assert_eq!(zero.budget, Some(Duration::ZERO));
+        assert_eq!(translate(&request(&[])).unwrap().budget, None);
     }
 
     #[test]
