@@ -356,8 +356,8 @@ async fn a_message_split_across_two_writes_is_served() {
     let bytes = encode(&json(9, "Mul", r#"{"A":12,"B":12}"#));
     conn.stream.write_all(&bytes[..10]).await.unwrap();
     conn.stream.flush().await.unwrap();
-    // A heartbeat on another connection goes round while this one waits
-    // with ten bytes of a header sent.
+    // A call on another connection goes round while this one waits with
+    // ten bytes of a header sent.
     let mut other = Conn::open(&h.addr).await;
     other.send(&json(1, "Mul", r#"{"A":1,"B":1}"#)).await;
     assert_ok(&other.reply().await, 1);
@@ -504,5 +504,17 @@ async fn shutdown_cancels_calls_still_running_after_the_grace_period() {
     }
     assert_eq!(replies.len(), 1, "{replies:?}");
     assert_error(&replies[0], 1, "cancelled");
+    h.server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
+async fn a_message_that_stops_arriving_closes_the_connection() {
+    let h = start(Server::builder().frame_timeout(Duration::from_millis(100))).await;
+    let mut conn = Conn::open(&h.addr).await;
+    let bytes = encode(&json(1, "Mul", r#"{"A":1,"B":1}"#));
+    conn.stream.write_all(&bytes[..20]).await.unwrap();
+    // The rest never comes: the watchdog's frame timeout closes the
+    // connection, with nothing answered.
+    assert!(conn.next().await.is_none());
     h.server.shutdown_and_wait().await;
 }
