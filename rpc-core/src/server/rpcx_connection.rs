@@ -197,7 +197,7 @@ impl RpcxConnection {
     }
 
     /// Acts on one message. An error closes the connection.
-    async fn handle(&mut self, message: RpcxMessage, draining: bool) -> Result<(), String> {
+    async fn handle(&mut self, mut message: RpcxMessage, draining: bool) -> Result<(), String> {
         if message.header.message_type == RpcxMessageType::Response {
             return Err("an rpcx client sent a response".to_owned());
         }
@@ -249,7 +249,9 @@ impl RpcxConnection {
         let max_payload = self.shared.config.max_payload_size;
         let server_turns = Arc::clone(&self.shared.inflating);
         let connection_turn = Arc::clone(&self.inflating);
-        let payload = message.payload.clone();
+        // The call owns the argument; the message kept for the reply's
+        // header and names does not hold it.
+        let payload = std::mem::take(&mut message.payload);
         let handler = async move {
             let payload = if compressed {
                 // As on a native connection: this connection's one turn,
