@@ -518,3 +518,20 @@ async fn a_message_that_stops_arriving_closes_the_connection() {
     assert!(conn.next().await.is_none());
     h.server.shutdown_and_wait().await;
 }
+
+#[tokio::test]
+async fn the_auth_hook_sees_the_rpcx_token_as_metadata() {
+    let hook = |ctx: &Context| match ctx.metadata().get("__AUTH") {
+        Some("k3y") => Ok(()),
+        _ => Err(Status::permission_denied("no key")),
+    };
+    let h = start(Server::builder().auth(hook)).await;
+    let mut conn = Conn::open(&h.addr).await;
+    conn.send(&json(1, "Mul", r#"{"A":2,"B":3}"#)).await;
+    assert_error(&conn.reply().await, 1, "permission_denied");
+    let mut keyed = json(2, "Mul", r#"{"A":2,"B":3}"#);
+    keyed.metadata.push(("__AUTH".to_owned(), "k3y".to_owned()));
+    conn.send(&keyed).await;
+    assert_ok(&conn.reply().await, 2);
+    h.server.shutdown_and_wait().await;
+}

@@ -23,7 +23,10 @@ pub(crate) struct RpcxRequest {
     /// The caller's budget (`__ServerTimeout`, in milliseconds); `None`
     /// when absent. Zero is a budget already spent, as in Go rpcx.
     pub(crate) budget: Option<Duration>,
-    /// The other metadata; `__AUTH` becomes `authorization: Bearer <token>`.
+    /// The other metadata, `__AUTH` included (as the HTTP gateway passes
+    /// it, for auth hooks), plus `authorization: Bearer <__AUTH>` for the
+    /// built-in authenticator, which so sees the `__AUTH` value verbatim as
+    /// its token (Go rpcx's `AuthFunc` gets it the same way).
     pub(crate) metadata: Metadata,
 }
 
@@ -52,7 +55,10 @@ pub(crate) fn translate(message: &RpcxMessage) -> Result<RpcxRequest, Status> {
                 })?;
                 budget = Some(Duration::from_millis(millis));
             }
-            AUTH_KEY => token = Some(value.as_str()),
+            AUTH_KEY => {
+                token = Some(value.as_str());
+                metadata.append(key.as_str(), value.as_str());
+            }
             _ => metadata.append(key.as_str(), value.as_str()),
         }
     }
@@ -193,8 +199,8 @@ mod tests {
         assert_eq!(translated.budget, Some(Duration::from_millis(1500)));
         assert_eq!(translated.metadata.get("authorization"), Some("Bearer t0k"));
         assert_eq!(translated.metadata.get("trace"), Some("x"));
-        assert_eq!(translated.metadata.get("__AUTH"), None);
-        assert_eq!(translated.metadata.len(), 2);
+        assert_eq!(translated.metadata.get("__AUTH"), Some("t0k"));
+        assert_eq!(translated.metadata.len(), 3);
     }
 
     #[test]
