@@ -9,7 +9,11 @@
 //! included), with [`LocalDispatch`] to call this server's services through
 //! the same auth hook, layers and router as the binary protocol. Without a
 //! handler nothing changes: the frame reader refuses such a connection at
-//! its first byte.
+//! its first byte. The same first byte, when the server also serves Go
+//! rpcx ([`ServerConfig::rpcx`]), sends a connection starting with rpcx's
+//! magic `0x08` to the rpcx connection instead.
+//!
+//! [`ServerConfig::rpcx`]: crate::server::ServerConfig::rpcx
 //!
 //! [`ServerBuilder::http`]: crate::server::ServerBuilder::http
 
