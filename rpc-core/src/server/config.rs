@@ -68,6 +68,11 @@ pub struct ServerConfig {
     /// (`docs/OBSERVABILITY.md`). Off, services are not wrapped at all: no
     /// per-call cost, no trace propagation. Default: on.
     pub instrument: bool,
+    /// Also serve Go rpcx's protocol on the same listener: a connection whose
+    /// first byte is rpcx's magic `0x08` is served as rpcx (`docs/PROTOCOL.md`,
+    /// "rpcx protocol"), with the same services, limits and timeouts.
+    /// Default: off.
+    pub rpcx: bool,
 }
 
 impl Default for ServerConfig {
@@ -91,6 +96,7 @@ impl Default for ServerConfig {
             compression_threshold: DEFAULT_COMPRESSION_THRESHOLD,
             write_queue: 4096,
             instrument: true,
+            rpcx: false,
         }
     }
 }
