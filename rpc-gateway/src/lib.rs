@@ -33,7 +33,8 @@
 //! the payload in that codec, passed through untouched (an empty JSON body
 //! is `null`, the argument of a method without one); metadata comes from
 //! `X-RPCX-Meta` (a URL query string) and `Authorization` (metadata key
-//! `__AUTH`, as rpcx has it). The response: the reply payload with the
+//! `__AUTH`, as rpcx has it, and `authorization: Bearer <token>` for the
+//! server's authenticator). The response: the reply payload with the
 //! reply metadata in `X-RPCX-Meta` and `X-RPCX-MessageStatusType: Normal`;
 //! on an error the HTTP status of [`http_status`]'s table, `X-RPCX-MessageStatusType:
 //! Error`, `X-RPCX-ErrorMessage`, `X-Rpc-Status` (the code's name) and a

@@ -3,6 +3,7 @@
 //! unit-tested; every refusal is a `bad_request` status with the reason.
 
 use http::HeaderMap;
+use rpc_core::server::{AUTHORIZATION_KEY, BEARER_PREFIX};
 use rpc_core::{Codec, Metadata, Status};
 
 /// rpcx's gateway headers.
@@ -122,7 +123,11 @@ pub(crate) fn content_type(codec: Codec) -> &'static str {
     }
 }
 
-/// `X-RPCX-Meta` (a URL query string) plus `Authorization` as `__AUTH`.
+/// `X-RPCX-Meta` (a URL query string) plus `Authorization`: as `__AUTH`
+/// (verbatim, as rpcx's gateway passes it, for auth hooks) and as
+/// `authorization: Bearer <token>` for the server's authenticator (a value
+/// without the `Bearer ` scheme is taken as the token itself, as rpcx
+/// clients send it).
 fn metadata(headers: &HeaderMap) -> Result<Metadata, Status> {
     let mut metadata = Metadata::default();
     if let Some(query) = text(headers, rpcx::META)? {
@@ -136,6 +141,12 @@ fn metadata(headers: &HeaderMap) -> Result<Metadata, Status> {
         }
     }
     if let Some(auth) = text(headers, "authorization")? {
+        let bearer = if auth.starts_with(BEARER_PREFIX) {
+            auth.to_owned()
+        } else {
+            format!("{BEARER_PREFIX}{auth}")
+        };
+        metadata.insert(AUTHORIZATION_KEY, bearer);
         metadata.insert(rpcx::AUTH_KEY, auth.to_owned());
     }
     Ok(metadata)
@@ -205,6 +216,7 @@ mod tests {
         assert_eq!(route.metadata.get("trace"), Some("abc"));
         assert_eq!(route.metadata.get("user"), Some("j d"));
         assert_eq!(route.metadata.get("__AUTH"), Some("Bearer t"));
+        assert_eq!(route.metadata.get("authorization"), Some("Bearer t"));
         // rpcx's own layout: the path is the service, the header the method.
         let route = route_of("/Arith", &[("x-rpcx-servicemethod", "Mul")]);
         assert_eq!(

@@ -92,6 +92,47 @@ async fn rpcx_gateway_headers_are_understood() {
 }
 
 #[tokio::test]
+async fn the_authorization_header_reaches_the_servers_authenticator() {
+    fn authenticate(token: &str, _: &rpc::Context) -> Result<rpc::Identity, rpc::Status> {
+        match token {
+            "s3cret" => Ok(rpc::Identity::new("web")),
+            _ => Err(rpc::Status::unauthenticated("unknown token")),
+        }
+    }
+    let server = Server::builder()
+        .service(ArithServer::new(Calculator))
+        .authenticator(authenticate)
+        .http(Gateway::new(GatewayConfig::default()))
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let addr = server.local_addr().unwrap();
+    let call = |auth: &'static str| async move {
+        let headers: &[(&str, &str)] = if auth.is_empty() {
+            &[]
+        } else {
+            &[("authorization", auth)]
+        };
+        send(addr, "POST", "/Arith/Mul", headers, r#"{"a":6,"b":7}"#).await
+    };
+    // A bearer token, and a bare token as rpcx clients send it.
+    for auth in ["Bearer s3cret", "s3cret"] {
+        let answer = call(auth).await;
+        assert_eq!(
+            (answer.status, answer.json()),
+            (200, serde_json::json!(42)),
+            "{auth}"
+        );
+    }
+    for auth in ["Bearer guess", ""] {
+        let answer = call(auth).await;
+        assert_eq!(answer.status, 401, "{auth}: {:?}", answer.body);
+        assert_eq!(answer.json()["code"], "unauthenticated");
+    }
+    server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
 async fn statuses_map_to_http_codes() {
     let (server, addr) = server().await;
     let cases = [
