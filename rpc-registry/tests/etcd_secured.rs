@@ -136,17 +136,21 @@ async fn the_xclient_calls_tls_servers_it_discovered_in_a_tls_etcd() {
     }
     let discovery = EtcdDiscovery::connect(etcd_config).await.unwrap();
     let xclient = XClient::builder("Who", discovery)
-        .config(XClientConfig {
-            client: ClientConfig::builder()
-                .tls(Some(
-                    ClientTls::from_ca_pem(services.pem.cert.clone())
+        .config(
+            XClientConfig::builder()
+                .client(
+                    ClientConfig::builder()
+                        .tls(Some(
+                            ClientTls::from_ca_pem(services.pem.cert.clone())
+                                .build()
+                                .unwrap(),
+                        ))
                         .build()
                         .unwrap(),
-                ))
+                )
                 .build()
                 .unwrap(),
-            ..XClientConfig::default()
-        })
+        )
         .build()
         .await
         .unwrap();

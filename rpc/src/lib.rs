@@ -88,7 +88,7 @@
 //! #[cfg(feature = "etcd")]
 //! use rpc::{EtcdConfig, EtcdDiscovery, EtcdRegistry};
 //!
-//! assert_eq!(BreakerConfig::default().failures, 5);
+//! assert_eq!(BreakerConfig::default().failures(), 5);
 //! assert_eq!(OnRegistryFailure::default(), OnRegistryFailure::KeepTrying);
 //! ```
 //!
@@ -145,9 +145,10 @@ pub use rpc_registry as registry;
 
 #[doc(inline)]
 pub use rpc_client::{
-    BackupDelay, BreakerConfig, CallError, CallOptions, CallReply, Channel, Client, ClientConfig,
-    ClientConfigBuilder, Credential, FailMode, Layered, RawReply, RawRequest, RetryBudgetConfig,
-    SelectMode, Selector, Target, XClient, XClientBuilder, XClientConfig,
+    BackupDelay, BreakerConfig, BreakerConfigBuilder, CallError, CallOptions, CallReply, Channel,
+    Client, ClientConfig, ClientConfigBuilder, Credential, FailMode, Layered, RawReply, RawRequest,
+    RetryBudgetConfig, RetryBudgetConfigBuilder, SelectMode, Selector, Target, XClient,
+    XClientBuilder, XClientConfig, XClientConfigBuilder,
 };
 #[doc(inline)]
 pub use rpc_codec::CompressionPolicy;
