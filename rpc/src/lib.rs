@@ -160,7 +160,7 @@ pub use rpc_core::frame::MetadataLimits;
 #[doc(inline)]
 pub use rpc_core::server::{
     AnnounceError, Announcer, Authenticator, Health, HealthStatus, MetricsRender,
-    OnRegistryFailure, Server, ServerBuilder, ServerConfig, ServerHandle,
+    OnRegistryFailure, Server, ServerBuilder, ServerConfig, ServerConfigBuilder, ServerHandle,
 };
 #[doc(inline)]
 pub use rpc_core::trace::TraceContext;

@@ -50,7 +50,7 @@ pub use admin::MetricsRender;
 pub use announce::{AnnounceError, Announcer, OnRegistryFailure};
 pub use authenticator::{AUTHORIZATION_KEY, Authenticator, BEARER_PREFIX};
 pub use builder::{Server, ServerBuilder};
-pub use config::ServerConfig;
+pub use config::{ServerConfig, ServerConfigBuilder};
 pub use handle::ServerHandle;
 pub use health::{
     HEALTH_CHECK, HEALTH_SERVICE, Health, HealthCheckReply, HealthCheckRequest, HealthStatus,
