@@ -29,4 +29,11 @@ pub enum ConfigError {
         /// The values it accepts, in words (for example "in 0..=1").
         expected: &'static str,
     },
+    /// A list that needs at least one item is empty (for example an etcd
+    /// config without endpoints).
+    #[error("the setting `{setting}` must not be empty")]
+    Empty {
+        /// The setting, named as its builder method.
+        setting: &'static str,
+    },
 }

@@ -173,7 +173,9 @@ pub use rpc_core::{
 pub use rpc_macros::service;
 #[cfg(feature = "etcd")]
 #[doc(inline)]
-pub use rpc_registry::etcd::{EtcdConfig, EtcdCredentials, EtcdDiscovery, EtcdRegistry, EtcdTls};
+pub use rpc_registry::etcd::{
+    EtcdConfig, EtcdConfigBuilder, EtcdCredentials, EtcdDiscovery, EtcdRegistry, EtcdTls,
+};
 #[doc(inline)]
 pub use rpc_registry::{
     BackendError, Discovery, Endpoint, EndpointMetadata, MemoryRegistry, Registration, Registry,

@@ -6,6 +6,7 @@
 //! Keys carry a lease the registry keeps alive.
 
 mod config;
+mod config_url;
 mod credentials;
 mod discovery;
 mod keeper;
@@ -14,7 +15,7 @@ mod tls;
 
 use std::time::Duration;
 
-pub use config::EtcdConfig;
+pub use config::{EtcdConfig, EtcdConfigBuilder};
 pub use credentials::EtcdCredentials;
 pub use discovery::EtcdDiscovery;
 pub use registry::EtcdRegistry;
