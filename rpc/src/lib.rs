@@ -174,7 +174,8 @@ pub use rpc_macros::service;
 #[cfg(feature = "etcd")]
 #[doc(inline)]
 pub use rpc_registry::etcd::{
-    EtcdConfig, EtcdConfigBuilder, EtcdCredentials, EtcdDiscovery, EtcdRegistry, EtcdTls,
+    EtcdConfig, EtcdConfigBuilder, EtcdCredentials, EtcdDiscovery, EtcdRegistry, EtcdSetupError,
+    EtcdTls,
 };
 #[doc(inline)]
 pub use rpc_registry::{

@@ -106,7 +106,7 @@ impl EtcdConfig {
             (None, None, None) => None,
             (Some(user), Some(password), None) => Some(EtcdCredentials::new(user, password)),
             (Some(user), None, Some(variable)) => {
-                Some(EtcdCredentials::from_env(user, &variable).map_err(RegistryError::BadUrl)?)
+                Some(EtcdCredentials::from_env(user, &variable).map_err(bad_url)?)
             }
             (Some(user), None, None) => {
                 return Err(RegistryError::BadUrl(format!(
@@ -133,14 +133,14 @@ impl EtcdConfig {
             }
             (true, ca, cert, key) => {
                 let tls = match ca {
-                    Some(ca) => EtcdTls::from_ca_pem_file(ca).map_err(RegistryError::BadUrl)?,
+                    Some(ca) => EtcdTls::from_ca_pem_file(ca).map_err(bad_url)?,
                     None => EtcdTls::default(),
                 };
                 Some(match (cert, key) {
                     (None, None) => tls,
-                    (Some(cert), Some(key)) => tls
-                        .identity_pem_files(cert, key)
-                        .map_err(RegistryError::BadUrl)?,
+                    (Some(cert), Some(key)) => {
+                        tls.identity_pem_files(cert, key).map_err(bad_url)?
+                    }
                     _ => {
                         return Err(RegistryError::BadUrl(
                             "cert and key go together (a client certificate and its key)".into(),
@@ -155,6 +155,11 @@ impl EtcdConfig {
             .build()
             .map_err(|error| RegistryError::BadUrl(format!("etcd URL: {error}")))
     }
+}
+
+/// A credentials or TLS file error as a URL error.
+fn bad_url(error: super::EtcdSetupError) -> RegistryError {
+    RegistryError::BadUrl(error.to_string())
 }
 
 /// The URL without its `user:password@` part, for error messages.

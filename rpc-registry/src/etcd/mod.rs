@@ -11,6 +11,7 @@ mod credentials;
 mod discovery;
 mod keeper;
 mod registry;
+mod setup_error;
 mod tls;
 
 use std::time::Duration;
@@ -19,6 +20,7 @@ pub use config::{EtcdConfig, EtcdConfigBuilder};
 pub use credentials::EtcdCredentials;
 pub use discovery::EtcdDiscovery;
 pub use registry::EtcdRegistry;
+pub use setup_error::EtcdSetupError;
 pub use tls::EtcdTls;
 
 use crate::{BackendError, RegistryError};
