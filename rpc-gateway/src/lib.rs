@@ -13,7 +13,7 @@
 //!   over discovery (what `rpc gateway --registry URL --listen ADDR` runs).
 //!
 //! ```no_run
-//! # async fn example(service: impl rpc_core::Service) -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn example(service: impl rpc_core::RpcService) -> Result<(), Box<dyn std::error::Error>> {
 //! use rpc_core::server::Server;
 //! use rpc_gateway::{Gateway, GatewayConfig};
 //!

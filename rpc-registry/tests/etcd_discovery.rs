@@ -143,7 +143,7 @@ fn bytes_of(text: &'static str) -> rpc_core::bytes::Bytes {
 /// Echoes raw payloads.
 struct Echo;
 
-impl rpc_core::Service for Echo {
+impl rpc_core::RpcService for Echo {
     fn name(&self) -> &'static str {
         "Echo"
     }

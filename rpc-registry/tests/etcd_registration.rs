@@ -105,7 +105,7 @@ async fn a_wildcard_bind_needs_an_advertised_address() {
 /// A service with no methods: only its name matters here.
 struct Echo;
 
-impl rpc_core::Service for Echo {
+impl rpc_core::RpcService for Echo {
     fn name(&self) -> &'static str {
         "Echo"
     }

@@ -203,5 +203,5 @@ pub mod __private {
     };
     pub use rpc_core::reflection::{MethodDescription, ServiceDescription};
     pub use rpc_core::type_schema;
-    pub use rpc_core::{BoxFuture, Context, Service, ServiceCall, ServiceReply, Status};
+    pub use rpc_core::{BoxFuture, Context, RpcService, ServiceCall, ServiceReply, Status};
 }

@@ -22,7 +22,7 @@ use crate::server::transport::Acceptor;
 use crate::server::{
     Announcer, HEALTH_SERVICE, Health, OnRegistryFailure, ServerConfig, ServerHandle, listener,
 };
-use crate::{Context, Service, ServiceCall, ServiceReply, Status};
+use crate::{Context, RpcService, ServiceCall, ServiceReply, Status};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type LayerFn = Box<dyn FnOnce(Layered) -> Layered + Send>;
@@ -54,7 +54,7 @@ impl Server {
 /// Collects services, limits and middleware, then binds a listener.
 pub struct ServerBuilder {
     config: ServerConfig,
-    services: HashMap<&'static str, Arc<dyn Service>>,
+    services: HashMap<&'static str, Arc<dyn RpcService>>,
     duplicate: Option<&'static str>,
     auth: Option<AuthHook>,
     authenticator: Option<Arc<dyn Authenticator>>,
@@ -69,7 +69,7 @@ pub struct ServerBuilder {
 
 impl ServerBuilder {
     /// Serves `service` under its wire name.
-    pub fn service<S: Service>(mut self, service: S) -> Self {
+    pub fn service<S: RpcService>(mut self, service: S) -> Self {
         let name = service.name();
         if self.services.insert(name, Arc::new(service)).is_some() {
             self.duplicate = Some(name);
@@ -179,7 +179,7 @@ impl ServerBuilder {
     /// returns, typically a Prometheus exporter's handle:
     ///
     /// ```no_run
-    /// # async fn example(service: impl rpc_core::Service) -> std::io::Result<()> {
+    /// # async fn example(service: impl rpc_core::RpcService) -> std::io::Result<()> {
     /// let prometheus = metrics_exporter_prometheus::PrometheusBuilder::new()
     ///     .install_recorder()
     ///     .expect("no other recorder");
@@ -242,7 +242,7 @@ impl ServerBuilder {
     /// ([`OnRegistryFailure::FailStartup`]). Both log the failure at WARN.
     ///
     /// ```no_run
-    /// # async fn example(service: impl rpc_core::Service, registry: impl rpc_core::server::Announcer) {
+    /// # async fn example(service: impl rpc_core::RpcService, registry: impl rpc_core::server::Announcer) {
     /// use rpc_core::server::{AnnounceError, OnRegistryFailure, Server};
     ///
     /// let started = Server::builder()

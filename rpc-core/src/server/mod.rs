@@ -2,7 +2,7 @@
 //! concurrently under limits, and writes replies in batches.
 //!
 //! ```no_run
-//! # async fn example(service: impl rpc_core::Service) -> std::io::Result<()> {
+//! # async fn example(service: impl rpc_core::RpcService) -> std::io::Result<()> {
 //! use std::time::Duration;
 //! use rpc_core::server::Server;
 //!
