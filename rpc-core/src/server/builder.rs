@@ -314,7 +314,10 @@ impl ServerBuilder {
 
     /// Binds `addr` over TCP and serves in the background until the returned
     /// handle shuts the server down. With port 0 the system picks a free port:
-    /// [`ServerHandle::local_addr`] tells which.
+    /// [`ServerHandle::local_addr`] tells which. Fails with `InvalidInput`
+    /// (the [`ConfigError`](crate::ConfigError) as its inner error) on a
+    /// limit [`ServerConfig::builder`] would refuse, set through this
+    /// builder's own setters.
     pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<ServerHandle> {
         let parts = self.finish()?;
         let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -378,6 +381,13 @@ impl ServerBuilder {
                 format!("service name {name:?} is not 1 to 255 bytes long"),
             ));
         }
+        // Limits set one at a time on this builder are checked as
+        // `ServerConfig::builder()` checks them.
+        self.config = self
+            .config
+            .to_builder()
+            .build()
+            .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
         let mut names: Vec<&'static str> = self.services.keys().copied().collect();
         names.sort_unstable();
         // Every server answers `rpc.Health` (unless the application serves
