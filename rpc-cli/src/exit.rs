@@ -1,6 +1,6 @@
 //! How a command fails, and the exit status each failure gives.
 
-use rpc::{Code, Status};
+use rpc::{Code, Codec, Status};
 
 /// A local failure: bad input, a registry that cannot be read.
 pub(crate) const LOCAL: u8 = 1;
@@ -21,8 +21,16 @@ pub(crate) enum Failure {
     Usage(String),
     /// Something on this side went wrong.
     Local(String),
-    /// A call ended in a status; `verbose` prints its metadata too.
-    Call { status: Status, verbose: bool },
+    /// A call ended in a status; `verbose` prints its metadata too. The
+    /// call's codec, when known, reads a typed error's details.
+    Call {
+        /// The call's status.
+        status: Status,
+        /// Print the status's metadata.
+        verbose: bool,
+        /// The call's codec.
+        codec: Option<Codec>,
+    },
 }
 
 impl Failure {
@@ -40,8 +48,15 @@ impl Failure {
         match self {
             Failure::Usage(message) => eprintln!("usage error: {message}"),
             Failure::Local(message) => eprintln!("error: {message}"),
-            Failure::Call { status, verbose } => {
+            Failure::Call {
+                status,
+                verbose,
+                codec,
+            } => {
                 eprintln!("error: {}: {}", status.code(), status.message());
+                if let Some(details) = details_text(status.details(), *codec) {
+                    eprintln!("details: {details}");
+                }
                 if *verbose {
                     for (key, value) in status.metadata().iter() {
                         eprintln!("< {key}: {value}");
@@ -57,8 +72,22 @@ impl From<Status> for Failure {
         Failure::Call {
             status,
             verbose: false,
+            codec: None,
         }
     }
+}
+
+/// A typed application error's details (`#[rpc(typed_error)]`) as JSON
+/// text, or their size when the codec cannot be read here.
+fn details_text(details: &[u8], codec: Option<Codec>) -> Option<String> {
+    if details.is_empty() {
+        return None;
+    }
+    let json = codec.and_then(|codec| crate::json_payload::decode(details, codec).ok());
+    Some(match json {
+        Some(value) => value.to_string(),
+        None => format!("{} bytes this tool cannot read", details.len()),
+    })
 }
 
 /// `10 + code` for every code this version knows, else 9.

@@ -48,10 +48,7 @@ pub(crate) async fn reach(
                 .await
                 .map_err(|error| Failure::Local(format!("registry {url}: {error}")))?;
             if xclient.endpoints().is_empty() {
-                return Err(Failure::Call {
-                    status: Status::service_not_found(service),
-                    verbose: false,
-                });
+                return Err(Failure::from(Status::service_not_found(service)));
             }
             Ok(Reach::Cluster(xclient))
         }

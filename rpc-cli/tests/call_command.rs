@@ -85,11 +85,28 @@ async fn metadata_goes_out_with_dash_h_and_comes_back_with_dash_v() {
 #[tokio::test]
 async fn failures_exit_with_distinct_statuses() {
     let (server, addr) = calc_server().await;
-    let cases: [(&[&str], i32, &str); 7] = [
+    let cases: [(&[&str], i32, &str); 9] = [
         (
             &["call", &addr, "Calc.Div", r#"{"a":1,"b":0}"#],
             22,
             "application: division by zero",
+        ),
+        (
+            &["call", &addr, "Calc.Take", r#"{"a":5,"b":2}"#],
+            26,
+            "failed_precondition: only 2 left\ndetails: {\"left\":2,\"wanted\":5}",
+        ),
+        (
+            &[
+                "call",
+                &addr,
+                "Calc.Take",
+                r#"{"a":7,"b":1}"#,
+                "--codec",
+                "msgpack",
+            ],
+            26,
+            "details: {\"left\":1,\"wanted\":7}",
         ),
         (
             &["call", &addr, "Calc.Nope", "null"],
@@ -122,6 +139,12 @@ async fn failures_exit_with_distinct_statuses() {
         let failed = run(args).await;
         assert_eq!(failed.code, code, "{args:?}: {failed:?}");
         assert!(failed.stderr.contains(message), "{args:?}: {failed:?}");
+        // Only typed errors bring details.
+        assert_eq!(
+            failed.stderr.contains("details:"),
+            message.contains("details:"),
+            "{args:?}: {failed:?}"
+        );
         assert!(failed.stdout.is_empty(), "{args:?}: {failed:?}");
     }
     server.shutdown_and_wait().await;

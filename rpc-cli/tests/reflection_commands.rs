@@ -50,6 +50,20 @@ async fn describe_gives_types_codecs_and_schemas_where_types_have_one() {
     assert_eq!(shout["name"], "Shout");
     assert!(shout["argument"].get("schema").is_none(), "{shout}");
     assert!(shout["reply"].get("schema").is_none(), "{shout}");
+    assert!(mul.get("error").is_none(), "{mul}");
+    let take = &json["methods"][4];
+    assert_eq!(take["name"], "Take");
+    assert!(
+        take["error"]["name"]
+            .as_str()
+            .unwrap()
+            .ends_with("::Shortage"),
+        "{take}"
+    );
+    assert_eq!(
+        take["error"]["schema"]["properties"]["left"]["type"],
+        "integer"
+    );
 
     let text = run(&["describe", &addr, "Calc"]).await;
     assert_eq!(text.code, 0, "{text:?}");
@@ -60,6 +74,8 @@ async fn describe_gives_types_codecs_and_schemas_where_types_have_one() {
         text.stdout
     );
     assert!(text.stdout.contains("argument schema:"), "{}", text.stdout);
+    assert!(text.stdout.contains("typed error: "), "{}", text.stdout);
+    assert!(text.stdout.contains("error schema:"), "{}", text.stdout);
     server.shutdown_and_wait().await;
 }
 

@@ -45,6 +45,7 @@ mod metadata;
 mod origin;
 mod peer;
 pub mod reflection;
+pub mod rpcx;
 pub mod server;
 mod service;
 mod status;

@@ -37,7 +37,9 @@
 //! reply metadata in `X-RPCX-Meta` and `X-RPCX-MessageStatusType: Normal`;
 //! on an error the HTTP status of [`http_status`]'s table, `X-RPCX-MessageStatusType:
 //! Error`, `X-RPCX-ErrorMessage`, `X-Rpc-Status` (the code's name) and a
-//! JSON body `{"code": "...", "status": N, "message": "..."}`.
+//! JSON body `{"code": "...", "status": N, "message": "..."}`, with
+//! `"details"` when the status carries a typed application error
+//! (`#[rpc(typed_error)]`) in JSON or msgpack (shown as JSON).
 //!
 //! Every byte is hostile: bodies over [`GatewayConfig::max_body_bytes`] are
 //! refused `413` (from `Content-Length` before reading, else as soon as the

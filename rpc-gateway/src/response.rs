@@ -38,6 +38,21 @@ impl Echo {
     }
 }
 
+/// A typed application error's details (encoded in the call's codec) as
+/// JSON: JSON as it is, msgpack transcoded. Details that do not decode, or
+/// come in another codec, are left out: the code and message still say what
+/// went wrong.
+fn details_as_json(codec: Option<Codec>, details: &[u8]) -> Option<serde_json::Value> {
+    if details.is_empty() {
+        return None;
+    }
+    match codec? {
+        Codec::Json => serde_json::from_slice(details).ok(),
+        Codec::MsgPack => rmp_serde::from_slice(details).ok(),
+        _ => None,
+    }
+}
+
 fn value(text: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(text).ok()
 }
@@ -69,13 +84,17 @@ pub(crate) fn success(
 }
 
 /// The status as an HTTP error: the mapped code, rpcx's error headers, and
-/// a JSON body `{"code", "status", "message"}`.
+/// a JSON body `{"code", "status", "message"}`, plus `"details"` when the
+/// status carries a typed application error the gateway can show as JSON.
 pub(crate) fn failure(echo: &Echo, status: &Status) -> HttpResponse {
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "code": status.code().name(),
         "status": status.code().as_u8(),
         "message": status.message(),
     });
+    if let Some(details) = details_as_json(echo.codec, status.details()) {
+        body["details"] = details;
+    }
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
     *response.status_mut() = http_status(status.code());
     let headers = response.headers_mut();

@@ -129,6 +129,37 @@ async fn statuses_map_to_http_codes() {
 }
 
 #[tokio::test]
+async fn a_typed_application_error_comes_back_as_json_details() {
+    let (server, addr) = server().await;
+    let answer = post(addr, "/Arith/Reserve", r#"{"a":5,"b":2}"#).await;
+    assert_eq!(answer.status, 400, "{:?}", answer.body);
+    let body = answer.json();
+    assert_eq!(body["code"], "failed_precondition");
+    assert_eq!(body["message"], "only 2 left");
+    assert_eq!(body["details"], serde_json::json!({"wanted": 5, "left": 2}));
+
+    // msgpack in, the error's msgpack transcoded to JSON in the body.
+    let args = rmp_serde::to_vec_named(&Args { a: 7, b: 1 }).unwrap();
+    let answer = send(
+        addr,
+        "POST",
+        "/Arith/Reserve",
+        &[("content-type", "application/msgpack")],
+        args,
+    )
+    .await;
+    assert_eq!(
+        answer.json()["details"],
+        serde_json::json!({"wanted": 7, "left": 1})
+    );
+
+    // An untyped status has no details.
+    let answer = post(addr, "/Arith/Div", r#"{"a":1,"b":0}"#).await;
+    assert_eq!(answer.json().get("details"), None);
+    server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
 async fn oversize_bodies_and_heads_are_refused() {
     let (server, addr) = server().await;
     let big = format!(r#"{{"a":1,"b":2,"pad":"{}"}}"#, "x".repeat(2000));

@@ -16,7 +16,8 @@ use crate::payload;
 ///     "Mul",
 ///     (&payload_codec!(Args), type_schema!(Args)),
 ///     (&payload_codec!(Reply), type_schema!(Reply)),
-/// ),
+/// )
+/// .with_error::<Error>(type_schema!(Error)), // #[rpc(typed_error)] only
 /// ```
 pub(crate) fn describe(service: &ServiceDef) -> TokenStream {
     let wire_name = &service.wire_name;
@@ -40,13 +41,20 @@ fn method(method: &MethodDef) -> TokenStream {
     let reply_codec = payload::codec(Some(reply));
     let argument_schema = schema(argument);
     let reply_schema = schema(reply);
-    let description = quote! {
+    let mut description = quote! {
         ::rpc::__private::MethodDescription::new::<#argument, #reply>(
             #wire_name,
             (&#argument_codec, #argument_schema),
             (&#reply_codec, #reply_schema),
         )
     };
+    if method.typed_error {
+        let error = &method.error;
+        let error_schema = schema(error);
+        description = quote! {
+            #description.with_error::<#error>(#error_schema)
+        };
+    }
     if method.oneway {
         quote! {{
             let mut oneway = #description;

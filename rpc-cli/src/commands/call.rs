@@ -47,6 +47,7 @@ pub(crate) async fn run(args: CallArgs) -> Result<(), Failure> {
         .map_err(|status| Failure::Call {
             status,
             verbose: args.verbose,
+            codec: Some(codec),
         })?;
     if args.verbose {
         for (key, value) in reply.metadata.iter() {

@@ -37,8 +37,14 @@ pub(crate) async fn run(args: DescribeArgs) -> Result<(), Failure> {
             method.codecs.join(", ")
         };
         println!("    codecs: {codecs}");
+        if let Some(error) = &method.error {
+            println!("    typed error: {}", error.name);
+        }
         print_schema("argument", &method.argument)?;
         print_schema("reply", &method.reply)?;
+        if let Some(error) = &method.error {
+            print_schema("error", error)?;
+        }
     }
     Ok(())
 }

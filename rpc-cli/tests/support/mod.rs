@@ -25,6 +25,21 @@ pub struct Note {
     pub text: String,
 }
 
+/// Why `Calc.Take` failed: a typed application error.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct Shortage {
+    /// Units asked for.
+    pub wanted: i64,
+    /// Units left.
+    pub left: i64,
+}
+
+impl rpc::ApplicationError for Shortage {
+    fn status(&self) -> Status {
+        Status::failed_precondition(format!("only {} left", self.left))
+    }
+}
+
 /// The service the CLI calls.
 #[rpc::service]
 pub trait Calc {
@@ -36,6 +51,9 @@ pub trait Calc {
     async fn shout(&self, note: Note) -> Result<Note, Status>;
     /// Sleeps the given milliseconds.
     async fn sleep(&self, millis: u64) -> Result<(), Status>;
+    /// Takes `a` of the `b` in stock: a [`Shortage`] when `a > b`.
+    #[rpc(typed_error)]
+    async fn take(&self, args: Args) -> Result<i64, Shortage>;
 }
 
 /// The implementation.
@@ -61,6 +79,15 @@ impl Calc for CalcImpl {
     async fn sleep(&self, millis: u64) -> Result<(), Status> {
         tokio::time::sleep(Duration::from_millis(millis)).await;
         Ok(())
+    }
+    async fn take(&self, args: Args) -> Result<i64, Shortage> {
+        if args.a > args.b {
+            return Err(Shortage {
+                wanted: args.a,
+                left: args.b,
+            });
+        }
+        Ok(args.b - args.a)
     }
 }
 

@@ -27,6 +27,7 @@ impl ServiceDescription {
                     reply: TypeDescription::unknown(),
                     codecs: Vec::new(),
                     oneway: false,
+                    error: None,
                 })
                 .collect(),
         }
@@ -52,6 +53,11 @@ pub struct MethodDescription {
     pub codecs: Vec<String>,
     /// Whether the method is called oneway (no reply is sent).
     pub oneway: bool,
+    /// The typed application error a failed call may carry as its status's
+    /// details (`#[rpc(typed_error)]`), in the call's codec; `None` when
+    /// the method's errors are plain statuses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<TypeDescription>,
 }
 
 impl MethodDescription {
@@ -80,7 +86,18 @@ impl MethodDescription {
             },
             codecs,
             oneway: false,
+            error: None,
         }
+    }
+
+    /// The same method, declaring the typed application error `E` (and
+    /// its JSON Schema, if it has one).
+    pub fn with_error<E>(mut self, schema: Option<serde_json::Value>) -> MethodDescription {
+        self.error = Some(TypeDescription {
+            name: std::any::type_name::<E>().to_owned(),
+            schema,
+        });
+        self
     }
 
     /// Whether the method speaks `codec` (an empty list means unknown: maybe).

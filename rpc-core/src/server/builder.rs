@@ -137,6 +137,12 @@ impl ServerBuilder {
         self
     }
 
+    /// See [`ServerConfig::rpcx`].
+    pub fn rpcx(mut self, serve: bool) -> Self {
+        self.config.rpcx = serve;
+        self
+    }
+
     /// See [`ServerConfig::first_frame_timeout`].
     pub fn first_frame_timeout(mut self, timeout: Duration) -> Self {
         self.config.first_frame_timeout = timeout;

@@ -43,6 +43,7 @@ pub struct ServerConfig {
     pub(crate) compression_threshold: usize,
     pub(crate) write_queue: usize,
     pub(crate) instrument: bool,
+    pub(crate) rpcx: bool,
 }
 
 impl Default for ServerConfig {
@@ -66,6 +67,7 @@ impl Default for ServerConfig {
             compression_threshold: DEFAULT_COMPRESSION_THRESHOLD,
             write_queue: 4096,
             instrument: true,
+            rpcx: false,
         }
     }
 }
@@ -186,6 +188,14 @@ impl ServerConfig {
     /// per-call cost, no trace propagation. Default: on.
     pub fn instrument(&self) -> bool {
         self.instrument
+    }
+
+    /// Also serve Go rpcx's protocol on the same listener: a connection whose
+    /// first byte is rpcx's magic `0x08` is served as rpcx (`docs/PROTOCOL.md`,
+    /// "rpcx protocol"), with the same services, limits and timeouts.
+    /// Default: off.
+    pub fn rpcx(&self) -> bool {
+        self.rpcx
     }
 }
 
@@ -315,6 +325,15 @@ impl ServerConfigBuilder {
     /// per-call cost, no trace propagation. Default: on.
     pub fn instrument(mut self, instrument: bool) -> Self {
         self.config.instrument = instrument;
+        self
+    }
+
+    /// Also serve Go rpcx's protocol on the same listener: a connection whose
+    /// first byte is rpcx's magic `0x08` is served as rpcx (`docs/PROTOCOL.md`,
+    /// "rpcx protocol"), with the same services, limits and timeouts.
+    /// Default: off.
+    pub fn rpcx(mut self, rpcx: bool) -> Self {
+        self.config.rpcx = rpcx;
         self
     }
 

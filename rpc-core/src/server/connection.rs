@@ -18,7 +18,7 @@ use crate::frame::{
     write_batches,
 };
 use crate::server::handler::{poll_once, run_handler};
-use crate::server::http::{HttpRoute, LocalDispatch, route};
+use crate::server::http::{HttpRoute, LocalDispatch, Wire, route};
 use crate::server::in_flight::{InFlight, Running};
 use crate::server::inline_policy::InlinePolicy;
 use crate::server::limit::{Limit, LimitGuard};
@@ -116,9 +116,24 @@ pub(crate) async fn serve_connection<R, W>(
         shutdown: shutdown.clone(),
     });
     let timeout = shared.config.first_frame_timeout;
-    let Some((reader, writer)) = route(http, reader, writer, timeout).await else {
+    let rpcx = shared.config.rpcx;
+    let Some((reader, writer, wire)) = route(http, rpcx, &shutdown, reader, writer, timeout).await
+    else {
         return;
     };
+    if wire == Wire::Rpcx {
+        let serve = crate::server::rpcx_connection::serve_rpcx;
+        return serve(
+            reader,
+            writer,
+            peer,
+            peer_certificate,
+            shared,
+            dispatch,
+            shutdown,
+        )
+        .await;
+    }
     let config = &shared.config;
     let codec = FrameCodec::with_max_frame_size(config.max_frame_size);
     let (replies, queue) = mpsc::channel(config.write_queue.max(1));

@@ -9,7 +9,11 @@
 //! included), with [`LocalDispatch`] to call this server's services through
 //! the same auth hook, layers and router as the binary protocol. Without a
 //! handler nothing changes: the frame reader refuses such a connection at
-//! its first byte.
+//! its first byte. The same first byte, when the server also serves Go
+//! rpcx ([`ServerConfig::rpcx`]), sends a connection starting with rpcx's
+//! magic `0x08` to the rpcx connection instead.
+//!
+//! [`ServerConfig::rpcx`]: crate::server::ServerConfig::rpcx
 //!
 //! [`ServerBuilder::http`]: crate::server::ServerBuilder::http
 
@@ -179,43 +183,64 @@ pub(crate) struct HttpRoute {
     pub(crate) shutdown: CancellationToken,
 }
 
-/// Where a connection goes: its binary-protocol reader and writer back, or
-/// `None` when it spoke HTTP and the handler served it (or it closed, or
-/// sent nothing within `first_byte_timeout`). Without `http` nothing is read.
+/// Which protocol a connection that is not HTTP speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wire {
+    /// This project's frames (first byte `0x8f`, or anything else: the frame
+    /// reader refuses what is not a frame).
+    Native,
+    /// Go rpcx's messages (first byte `0x08`), if the server serves them.
+    Rpcx,
+}
+
+/// Where a connection goes: its reader and writer back with the protocol it
+/// speaks, or `None` when it spoke HTTP and the handler served it (or it
+/// closed, or sent nothing within `first_byte_timeout`). Without `http` and
+/// without `rpcx` nothing is read.
 pub(crate) async fn route<R, W>(
     http: Option<HttpRoute>,
+    rpcx: bool,
+    shutdown: &CancellationToken,
     mut reader: R,
     writer: W,
     first_byte_timeout: Duration,
-) -> Option<(Replay<R>, W)>
+) -> Option<(Replay<R>, W, Wire)>
 where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let Some(http) = http else {
+    if http.is_none() && !rpcx {
         let reader = Replay {
             sniffed: None,
             inner: reader,
         };
-        return Some((reader, writer));
-    };
+        return Some((reader, writer, Wire::Native));
+    }
     let mut first = [0u8; 1];
     // A silent connection must not hold a graceful shutdown for the whole
     // first-byte timeout.
     let read = tokio::select! {
         read = tokio::time::timeout(first_byte_timeout, reader.read(&mut first)) => read,
-        () = http.shutdown.cancelled() => return None,
+        () = shutdown.cancelled() => return None,
     };
     let Ok(Ok(1)) = read else {
         return None;
     };
-    if !starts_http(first[0]) {
-        let reader = Replay {
-            sniffed: Some(first[0]),
-            inner: reader,
-        };
-        return Some((reader, writer));
-    }
+    let http = match http {
+        Some(http) if starts_http(first[0]) => http,
+        _ => {
+            let wire = if rpcx && first[0] == crate::rpcx::MAGIC {
+                Wire::Rpcx
+            } else {
+                Wire::Native
+            };
+            let reader = Replay {
+                sniffed: Some(first[0]),
+                inner: reader,
+            };
+            return Some((reader, writer, wire));
+        }
+    };
     let stream = HttpStream {
         reader: Replay {
             sniffed: Some(first[0]),
@@ -238,8 +263,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_magic_byte_cannot_start_an_http_method() {
+    fn the_magic_bytes_cannot_start_an_http_method() {
         assert!(!starts_http(crate::frame::MAGIC[0]));
+        assert!(!starts_http(crate::rpcx::MAGIC));
         for method in ["GET", "POST", "PUT", "OPTIONS", "HEAD", "DELETE", "PATCH"] {
             assert!(starts_http(method.as_bytes()[0]), "{method}");
         }

@@ -22,6 +22,11 @@ impl Limit {
         })
     }
 
+    /// Slots taken now.
+    pub(crate) fn in_use(&self) -> usize {
+        self.used.load(Ordering::Acquire)
+    }
+
     /// A slot, or `None` if all `max` are taken.
     pub(crate) fn try_take(self: &Arc<Limit>) -> Option<LimitGuard> {
         self.try_take_n(1)

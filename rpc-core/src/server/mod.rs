@@ -43,6 +43,9 @@ mod log_gate;
 mod metrics;
 mod reply;
 mod router;
+mod rpcx_call;
+mod rpcx_connection;
+mod rpcx_reader;
 mod transport;
 mod watchdog;
 

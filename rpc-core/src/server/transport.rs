@@ -89,6 +89,10 @@ async fn open_unbounded(accepted: Accepted, tls: Option<&Acceptor>) -> Result<Op
                             .to_owned(),
                     )
                 }
+                (Some(_), crate::rpcx::MAGIC) => Err(
+                    "a plaintext rpcx client on a TLS server; closing (rpcx has no way to say why)"
+                        .to_owned(),
+                ),
                 (Some(_), byte) => Err(format!(
                     "first byte {byte:#04x} is neither a TLS handshake nor this protocol"
                 )),

@@ -35,6 +35,24 @@ impl std::fmt::Display for Expired {
     }
 }
 
+/// What a watchdog reads of a connection's decoder.
+pub(crate) trait Progress {
+    /// Messages read to their end so far.
+    fn frames_completed(&self) -> u64;
+    /// Whether a message has started arriving and not ended.
+    fn frame_in_progress(&self) -> bool;
+}
+
+impl Progress for FrameReader {
+    fn frames_completed(&self) -> u64 {
+        FrameReader::frames_completed(self)
+    }
+
+    fn frame_in_progress(&self) -> bool {
+        FrameReader::frame_in_progress(self)
+    }
+}
+
 /// Watches one connection's progress between ticks.
 #[derive(Debug)]
 pub(crate) struct Watchdog {
@@ -78,7 +96,7 @@ impl Watchdog {
     pub(crate) fn check(
         &mut self,
         now: Instant,
-        reader: &FrameReader,
+        reader: &impl Progress,
         calls_running: bool,
     ) -> Result<(), Expired> {
         let completed = reader.frames_completed();

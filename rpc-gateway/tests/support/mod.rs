@@ -19,6 +19,21 @@ pub struct Args {
     pub b: i64,
 }
 
+/// Why a reservation failed: a typed application error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Shortage {
+    /// Units asked for.
+    pub wanted: i64,
+    /// Units left.
+    pub left: i64,
+}
+
+impl rpc::ApplicationError for Shortage {
+    fn status(&self) -> Status {
+        Status::failed_precondition(format!("only {} left", self.left))
+    }
+}
+
 /// The service behind the gateway.
 #[rpc::service]
 pub trait Arith {
@@ -26,6 +41,9 @@ pub trait Arith {
     async fn mul(&self, ctx: &Context, args: Args) -> Result<i64, Status>;
     /// `a / b`; an application error on division by zero.
     async fn div(&self, args: Args) -> Result<i64, Status>;
+    /// Reserves `a` units of the `b` in stock: a [`Shortage`] when `a > b`.
+    #[rpc(typed_error)]
+    async fn reserve(&self, args: Args) -> Result<i64, Shortage>;
     /// Says whether an `__AUTH` token came along.
     async fn whoami(&self, ctx: &Context) -> Result<String, Status>;
     /// Waits a minute; [`STALL_DROPPED`] says when it was cancelled.
@@ -58,6 +76,15 @@ impl Arith for Calculator {
         args.a
             .checked_div(args.b)
             .ok_or_else(|| Status::application("division by zero"))
+    }
+    async fn reserve(&self, args: Args) -> Result<i64, Shortage> {
+        if args.a > args.b {
+            return Err(Shortage {
+                wanted: args.a,
+                left: args.b,
+            });
+        }
+        Ok(args.b - args.a)
     }
     async fn whoami(&self, ctx: &Context) -> Result<String, Status> {
         Ok(ctx.metadata().get("__AUTH").unwrap_or("nobody").to_owned())
