@@ -34,7 +34,7 @@ use rpc_client::{CallOptions, Channel, Client, RawRequest, XClient};
 use rpc_codec::Codec;
 use rpc_core::dispatch::unknown_method;
 use rpc_core::server::Server;
-use rpc_core::{BoxFuture, Service, ServiceCall, ServiceReply, Status};
+use rpc_core::{BoxFuture, RpcService, ServiceCall, ServiceReply, Status};
 use rpc_registry::StaticDiscovery;
 
 /// Thread name of the callers' runtime, so their CPU time can be told apart.
@@ -43,7 +43,7 @@ const CLIENT_THREADS: &str = "bench-client";
 /// `Bench.echo`: the payload back, nothing else.
 struct Echo;
 
-impl Service for Echo {
+impl RpcService for Echo {
     fn name(&self) -> &'static str {
         "Bench"
     }

@@ -41,6 +41,7 @@ pub use options::CallOptions;
 pub use tls::{ClientTls, ClientTlsBuilder};
 pub use typed::CallReply;
 pub use xclient::{
-    BackupDelay, BreakerConfig, FailMode, RetryBudgetConfig, SelectMode, Selector, XClient,
-    XClientBuilder, XClientConfig,
+    BackupDelay, BreakerConfig, BreakerConfigBuilder, FailMode, RetryBudgetConfig,
+    RetryBudgetConfigBuilder, SelectMode, Selector, XClient, XClientBuilder, XClientConfig,
+    XClientConfigBuilder,
 };

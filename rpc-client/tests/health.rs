@@ -67,10 +67,12 @@ async fn the_xclient_skips_an_endpoint_that_reports_not_serving() {
     order.sort_by_key(|&i| cluster.nodes[i].endpoint.id());
     let (first, second) = (&cluster.nodes[order[0]], &cluster.nodes[order[1]]);
     let x = XClient::builder("Node", cluster.registry.clone())
-        .config(XClientConfig {
-            health_check: Some(Duration::from_millis(50)),
-            ..XClientConfig::default()
-        })
+        .config(
+            XClientConfig::builder()
+                .health_check(Duration::from_millis(50))
+                .build()
+                .unwrap(),
+        )
         .selector(First)
         .fail_mode(FailMode::Failfast)
         .build()

@@ -181,7 +181,7 @@ async fn the_client_refuses_to_send_a_frame_above_its_own_limit() {
 /// A service whose wire name no frame can carry.
 struct Unnamed;
 
-impl rpc_core::Service for Unnamed {
+impl rpc_core::RpcService for Unnamed {
     fn name(&self) -> &'static str {
         ""
     }

@@ -64,12 +64,14 @@ async fn xclient(cluster: &Cluster, budget: RetryBudgetConfig) -> XClient {
     XClient::builder("Node", cluster.registry.clone())
         .selector(First)
         .fail_mode(FailMode::Failover { retries: 1 })
-        .breaker(BreakerConfig {
-            failures: 2,
-            failure_ratio: None,
-            open_for: Duration::from_secs(60),
-            ..BreakerConfig::default()
-        })
+        .breaker(
+            BreakerConfig::builder()
+                .failures(2)
+                .failure_ratio(None)
+                .open_for(Duration::from_secs(60))
+                .build()
+                .unwrap(),
+        )
         .retry_budget(budget)
         .build()
         .await
@@ -107,11 +109,11 @@ async fn calls_retries_breakers_and_refusals_are_counted() {
     // A client with no retry budget: its retry is refused.
     let stingy = xclient(
         &cluster,
-        RetryBudgetConfig {
-            ratio: 0.0,
-            min_retries: 0,
-            ..RetryBudgetConfig::default()
-        },
+        RetryBudgetConfig::builder()
+            .ratio(0.0)
+            .min_retries(0)
+            .build()
+            .unwrap(),
     )
     .await;
     let refused = whoami(&stingy, "k", CallOptions::new()).await.unwrap_err();

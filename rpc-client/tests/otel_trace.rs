@@ -11,7 +11,7 @@ use opentelemetry::trace::{SpanId, TracerProvider as _};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
 use rpc_client::{CallOptions, Channel, Client, RawRequest};
 use rpc_core::server::{Server, ServerHandle};
-use rpc_core::{BoxFuture, Service, ServiceCall, ServiceReply, Status};
+use rpc_core::{BoxFuture, RpcService, ServiceCall, ServiceReply, Status};
 use tracing_subscriber::Registry;
 use tracing_subscriber::layer::SubscriberExt;
 
@@ -21,7 +21,7 @@ struct Hop {
     next: Option<(Client, &'static str)>,
 }
 
-impl Service for Hop {
+impl RpcService for Hop {
     fn name(&self) -> &'static str {
         self.name
     }

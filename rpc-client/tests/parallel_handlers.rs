@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rpc_client::ClientConfig;
 use rpc_core::dispatch::unknown_method;
 use rpc_core::server::Server;
-use rpc_core::{BoxFuture, Service, ServiceCall, ServiceReply, Status};
+use rpc_core::{BoxFuture, RpcService, ServiceCall, ServiceReply, Status};
 
 /// `Busy.spin`: 2 ms of CPU, counting how many spin at once.
 #[derive(Clone, Default)]
@@ -20,7 +20,7 @@ struct Busy {
     most_at_once: Arc<AtomicUsize>,
 }
 
-impl Service for Busy {
+impl RpcService for Busy {
     fn name(&self) -> &'static str {
         "Busy"
     }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use rpc_client::{CallOptions, Channel, Client, ClientConfig, RawRequest, Target};
 use rpc_core::server::{Server, ServerHandle};
-use rpc_core::{BoxFuture, Service, ServiceCall, ServiceReply, Status};
+use rpc_core::{BoxFuture, RpcService, ServiceCall, ServiceReply, Status};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -71,7 +71,7 @@ struct Hop {
     next: Option<(Client, &'static str)>,
 }
 
-impl Service for Hop {
+impl RpcService for Hop {
     fn name(&self) -> &'static str {
         self.name
     }

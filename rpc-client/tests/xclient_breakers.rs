@@ -56,11 +56,11 @@ async fn open_then_half_open(x: &XClient, cluster: &Cluster, node: usize) {
 }
 
 fn one_failure_opens() -> BreakerConfig {
-    BreakerConfig {
-        failures: 1,
-        open_for: OPEN_FOR,
-        ..BreakerConfig::default()
-    }
+    BreakerConfig::builder()
+        .failures(1)
+        .open_for(OPEN_FOR)
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -149,13 +149,14 @@ async fn a_failure_ratio_opens_a_breaker_that_never_sees_failures_in_a_row() {
     cluster.nodes[flaky].set(Behaviour::Flaky);
     let x = xclient(
         &cluster,
-        BreakerConfig {
-            failures: 3,
-            failure_ratio: Some(0.5),
-            min_calls: 10,
-            window: Duration::from_secs(30),
-            open_for: Duration::from_secs(30),
-        },
+        BreakerConfig::builder()
+            .failures(3)
+            .failure_ratio(0.5)
+            .min_calls(10)
+            .window(Duration::from_secs(30))
+            .open_for(Duration::from_secs(30))
+            .build()
+            .unwrap(),
     )
     .await;
     // Failure, success, failure…: never two in a row, half of them failed.

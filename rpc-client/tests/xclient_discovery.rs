@@ -137,11 +137,13 @@ async fn a_circuit_breaker_opens_half_opens_and_closes() {
     let x = XClient::builder("Node", cluster.registry.clone())
         .select_mode(SelectMode::RoundRobin)
         .fail_mode(FailMode::Failfast)
-        .breaker(BreakerConfig {
-            failures: 2,
-            open_for: Duration::from_millis(300),
-            ..BreakerConfig::default()
-        })
+        .breaker(
+            BreakerConfig::builder()
+                .failures(2)
+                .open_for(Duration::from_millis(300))
+                .build()
+                .unwrap(),
+        )
         .build()
         .await
         .unwrap();

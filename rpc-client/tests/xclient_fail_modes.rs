@@ -127,12 +127,12 @@ async fn no_retry_when_the_remaining_budget_is_too_small() {
     let cluster = Cluster::start(&[1, 1]).await;
     let order = by_address(&cluster);
     cluster.nodes[order[0]].set(Behaviour::Overloaded);
-    let config = XClientConfig {
-        fail_mode: FailMode::Failover { retries: 5 },
-        min_retry_budget: Duration::from_secs(30),
-        select_mode: rpc_client::SelectMode::Custom(std::sync::Arc::new(First)),
-        ..XClientConfig::default()
-    };
+    let config = XClientConfig::builder()
+        .fail_mode(FailMode::Failover { retries: 5 })
+        .min_retry_budget(Duration::from_secs(30))
+        .select_mode(rpc_client::SelectMode::Custom(std::sync::Arc::new(First)))
+        .build()
+        .unwrap();
     let x = XClient::builder("Node", cluster.registry.clone())
         .config(config)
         .build()

@@ -10,10 +10,7 @@ use rpc_client::{BreakerConfig, FailMode, XClient};
 use rpc_core::Code;
 
 fn no_breaking() -> BreakerConfig {
-    BreakerConfig {
-        failures: 0,
-        ..BreakerConfig::default()
-    }
+    BreakerConfig::builder().failures(0).build().unwrap()
 }
 
 #[tokio::test]

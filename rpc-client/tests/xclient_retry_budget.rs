@@ -18,11 +18,13 @@ async fn an_overloaded_cluster_gets_about_a_tenth_more_tries_not_three_times_the
     let x = XClient::builder("Node", cluster.registry.clone())
         .fail_mode(FailMode::Failover { retries: 2 })
         // Breakers would stop the calls before the servers: out of the way.
-        .breaker(BreakerConfig {
-            failures: 0,
-            failure_ratio: None,
-            ..BreakerConfig::default()
-        })
+        .breaker(
+            BreakerConfig::builder()
+                .failures(0)
+                .failure_ratio(None)
+                .build()
+                .unwrap(),
+        )
         .build()
         .await
         .unwrap();
@@ -40,7 +42,7 @@ async fn an_overloaded_cluster_gets_about_a_tenth_more_tries_not_three_times_the
     let retries: usize = cluster.nodes.iter().map(|node| node.retries()).sum();
     assert_eq!(tries - retries, CALLS, "every call tried once");
     // 10 % of the calls, plus the budget's minimum for a quiet client.
-    let allowed = CALLS / 10 + x.config().retry_budget.min_retries as usize;
+    let allowed = CALLS / 10 + x.config().retry_budget().min_retries() as usize;
     assert!(
         retries <= allowed,
         "{retries} retries for {CALLS} calls (at most {allowed} allowed)"

@@ -20,4 +20,20 @@ pub enum ConfigError {
         /// The setting it must exceed.
         smaller: &'static str,
     },
+    /// A number outside the values that make sense for it (for example a
+    /// failure ratio above 1, or not a number at all).
+    #[error("the setting `{setting}` must be {expected}")]
+    OutOfRange {
+        /// The setting, named as its builder method.
+        setting: &'static str,
+        /// The values it accepts, in words (for example "in 0..=1").
+        expected: &'static str,
+    },
+    /// A list that needs at least one item is empty (for example an etcd
+    /// config without endpoints).
+    #[error("the setting `{setting}` must not be empty")]
+    Empty {
+        /// The setting, named as its builder method.
+        setting: &'static str,
+    },
 }

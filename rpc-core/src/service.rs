@@ -65,3 +65,18 @@ pub trait RpcService: Send + Sync + 'static {
 /// against it compiles (Rust cannot mark a re-export deprecated).
 #[doc(hidden)]
 pub use RpcService as Service;
+
+#[cfg(test)]
+mod tests {
+    /// Code written before the rename still builds: the old name is the
+    /// same trait, usable wherever the new one is (a compile-time check;
+    /// the workspace itself only uses `RpcService`).
+    #[test]
+    fn the_old_name_is_the_same_trait() {
+        fn as_new(service: &dyn crate::Service) -> &dyn crate::RpcService {
+            service
+        }
+        let converts: fn(&dyn crate::Service) -> &dyn crate::RpcService = as_new;
+        let _ = converts;
+    }
+}

@@ -13,13 +13,13 @@
 //!   over discovery (what `rpc gateway --registry URL --listen ADDR` runs).
 //!
 //! ```no_run
-//! # async fn example(service: impl rpc_core::Service) -> std::io::Result<()> {
+//! # async fn example(service: impl rpc_core::RpcService) -> Result<(), Box<dyn std::error::Error>> {
 //! use rpc_core::server::Server;
 //! use rpc_gateway::{Gateway, GatewayConfig};
 //!
 //! let server = Server::builder()
 //!     .service(service)
-//!     .http(Gateway::new(GatewayConfig::default().allow_origin("*")))
+//!     .http(Gateway::new(GatewayConfig::builder().allow_origin("*").build()?))
 //!     .bind("127.0.0.1:8972")
 //!     .await?;
 //! // curl -d '{"a":7,"b":8}' http://127.0.0.1:8972/Arith/Mul
@@ -60,6 +60,6 @@ mod serve;
 mod status_map;
 
 pub use backend::{Backend, GatewayCall, GatewayReply, XClientBackend};
-pub use config::GatewayConfig;
+pub use config::{GatewayConfig, GatewayConfigBuilder};
 pub use serve::Gateway;
 pub use status_map::http_status;

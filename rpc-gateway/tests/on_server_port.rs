@@ -13,9 +13,11 @@ use support::{Args, ArithClient, ArithServer, Calculator, post, send};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 async fn server() -> (ServerHandle, SocketAddr) {
-    let config = GatewayConfig::default()
+    let config = GatewayConfig::builder()
         .max_body_bytes(1024)
-        .allow_origin("https://app.example");
+        .allow_origin("https://app.example")
+        .build()
+        .unwrap();
     let server = Server::builder()
         .service(ArithServer::new(Calculator))
         .http(Gateway::new(config))
@@ -238,9 +240,11 @@ async fn oversize_bodies_and_heads_are_refused() {
 
 /// A server whose gateway waits 300 ms for heads and bodies.
 async fn impatient_server() -> (ServerHandle, SocketAddr) {
-    let config = GatewayConfig::default()
+    let config = GatewayConfig::builder()
         .header_timeout(Duration::from_millis(300))
-        .body_timeout(Duration::from_millis(300));
+        .body_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
     let server = Server::builder()
         .service(ArithServer::new(Calculator))
         .http(Gateway::new(config))
@@ -256,7 +260,10 @@ async fn a_call_past_the_gateway_timeout_is_504_and_its_handler_is_cancelled() {
     let server = Server::builder()
         .service(ArithServer::new(Calculator))
         .http(Gateway::new(
-            GatewayConfig::default().call_timeout(Duration::from_millis(200)),
+            GatewayConfig::builder()
+                .call_timeout(Duration::from_millis(200))
+                .build()
+                .unwrap(),
         ))
         .bind("127.0.0.1:0")
         .await

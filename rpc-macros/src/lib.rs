@@ -109,13 +109,13 @@ use crate::parse::{NameOptions, ServiceDef, is_plain_name, is_rpc_attribute};
 ///   as returning `impl Future<Output = ..> + Send`, so the server can spawn
 ///   calls (implement it with `async fn` as usual);
 /// - `ArithServer<T>`: wraps any `T: Arith` (`new` or `from_arc`) and
-///   implements `rpc::Service`, to be handed to a server;
+///   implements `rpc::RpcService`, to be handed to a server;
 /// - `ArithClient<C = rpc::Client>`: `new(channel)`, and for each method
 ///   `mul(&args)` and `mul_with(&args, CallOptions)` (which also returns the
 ///   reply metadata); its errors are always `rpc::Status`.
 ///
 /// The server wrapper also describes itself to reflection
-/// (`Service::describe`): per method its wire name, the argument and reply
+/// (`RpcService::describe`): per method its wire name, the argument and reply
 /// type names, the codecs both support and, with the facade's `schemars`
 /// feature and types implementing `schemars::JsonSchema`, their JSON Schemas.
 #[proc_macro_attribute]

@@ -1,4 +1,4 @@
-//! `Service::describe` for the server wrapper: what reflection says about
+//! `RpcService::describe` for the server wrapper: what reflection says about
 //! each method, built from the same compile-time choices as the dispatch.
 
 use proc_macro2::TokenStream;
@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use crate::parse::{MethodDef, ServiceDef};
 use crate::payload;
 
-/// The `describe` method of the `Service` impl. Per method it reads:
+/// The `describe` method of the `RpcService` impl. Per method it reads:
 ///
 /// ```ignore
 /// ::rpc::__private::MethodDescription::new::<Args, Reply>(

@@ -1,4 +1,4 @@
-//! The server wrapper: `ArithServer<T>` implements the runtime's `Service`
+//! The server wrapper: `ArithServer<T>` implements the runtime's `RpcService`
 //! for any `T: Arith`, decoding each call's argument, running the method and
 //! encoding its reply.
 
@@ -13,7 +13,7 @@ use crate::{payload, reflection};
 /// no method's types mention, so it cannot shadow a user type.
 const TYPE_PARAMS: [&str; 4] = ["T", "S", "Svc", "ServiceImpl"];
 
-/// The wrapper struct, its constructors, `Clone`, `Debug` and `Service`.
+/// The wrapper struct, its constructors, `Clone`, `Debug` and `RpcService`.
 pub(crate) fn expand(service: &ServiceDef) -> TokenStream {
     let ServiceDef {
         item,
@@ -72,7 +72,7 @@ pub(crate) fn expand(service: &ServiceDef) -> TokenStream {
             }
         }
 
-        impl<#param: #service_trait> ::rpc::__private::Service for #server<#param> {
+        impl<#param: #service_trait> ::rpc::__private::RpcService for #server<#param> {
             fn name(&self) -> &'static str {
                 #wire_name
             }

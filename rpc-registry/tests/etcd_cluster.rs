@@ -17,9 +17,11 @@ const TTL: Duration = Duration::from_secs(2);
 async fn registration_and_discovery_survive_losing_the_leader() {
     support::init_tracing();
     let mut etcd = Etcd::start_cluster(3).await;
-    let mut config = EtcdConfig::new(etcd.endpoints());
-    config.ttl = TTL;
-    config.timeout = Duration::from_secs(2);
+    let config = EtcdConfig::builder(etcd.endpoints())
+        .ttl(TTL)
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
     let registry = EtcdRegistry::connect(config.clone()).await.unwrap();
     let discovery = EtcdDiscovery::connect(config).await.unwrap();
 

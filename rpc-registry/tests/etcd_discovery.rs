@@ -100,8 +100,11 @@ async fn discovery_keeps_the_last_endpoints_while_etcd_is_down() {
         .unwrap();
     // The lone endpoint leaving is all of the service at once: discovery
     // still publishes it for the self-preservation hold, kept short here.
-    let mut discovery_config = config;
-    discovery_config.self_preservation = Some(SelfPreservation::new(Duration::from_secs(2)));
+    let discovery_config = config
+        .to_builder()
+        .self_preservation(SelfPreservation::new(Duration::from_secs(2)))
+        .build()
+        .unwrap();
     let discovery = EtcdDiscovery::connect(discovery_config).await.unwrap();
     let view = discovery.watch("Echo").await.unwrap();
     assert_eq!(view.current().len(), 1);
@@ -140,7 +143,7 @@ fn bytes_of(text: &'static str) -> rpc_core::bytes::Bytes {
 /// Echoes raw payloads.
 struct Echo;
 
-impl rpc_core::Service for Echo {
+impl rpc_core::RpcService for Echo {
     fn name(&self) -> &'static str {
         "Echo"
     }

@@ -20,9 +20,11 @@ const TTL: Duration = Duration::from_secs(2);
 async fn no_call_fails_while_etcd_is_frozen_past_the_ttl_and_resumes() {
     support::init_tracing();
     let etcd = Etcd::start().await;
-    let mut config = EtcdConfig::new(etcd.endpoints());
-    config.ttl = TTL;
-    config.timeout = Duration::from_secs(2);
+    let config = EtcdConfig::builder(etcd.endpoints())
+        .ttl(TTL)
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
     let servers = [
         start_who(&config, "a").await,
         start_who(&config, "b").await,

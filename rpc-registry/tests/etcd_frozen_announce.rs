@@ -18,11 +18,13 @@ use support::{Etcd, eventually};
 async fn a_server_serves_while_etcd_is_frozen_and_is_announced_when_it_resumes() {
     support::init_tracing();
     let etcd = Etcd::start().await;
-    let mut config = EtcdConfig::new(etcd.endpoints());
-    config.ttl = Duration::from_secs(2);
-    // etcd's requests wait long: an announcement that blocks serving would
-    // block it for all of this.
-    config.timeout = Duration::from_secs(60);
+    let config = EtcdConfig::builder(etcd.endpoints())
+        .ttl(Duration::from_secs(2))
+        // etcd's requests wait long: an announcement that blocks serving would
+        // block it for all of this.
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
     let registry = EtcdRegistry::connect(config).await.unwrap();
     etcd.freeze(0);
 

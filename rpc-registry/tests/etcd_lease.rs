@@ -14,10 +14,11 @@ use support::{Etcd, eventually};
 const TTL: Duration = Duration::from_secs(2);
 
 fn config(etcd: &Etcd) -> EtcdConfig {
-    let mut config = EtcdConfig::new(etcd.endpoints());
-    config.ttl = TTL;
-    config.timeout = Duration::from_secs(2);
-    config
+    EtcdConfig::builder(etcd.endpoints())
+        .ttl(TTL)
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]

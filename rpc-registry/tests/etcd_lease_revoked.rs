@@ -28,9 +28,11 @@ async fn lease_of_key(client: &mut etcd_client::Client) -> Option<i64> {
 async fn every_revoked_lease_costs_a_short_absence() {
     support::init_tracing();
     let etcd = Etcd::start().await;
-    let mut config = EtcdConfig::new(etcd.endpoints());
-    config.ttl = TTL;
-    config.timeout = Duration::from_secs(2);
+    let config = EtcdConfig::builder(etcd.endpoints())
+        .ttl(TTL)
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
     let registry = EtcdRegistry::connect(config).await.unwrap();
     registry
         .register("Arith", &Endpoint::tcp("127.0.0.1:1"))

@@ -22,9 +22,11 @@ const KEY: &str = "/rpc/Arith/tcp@127.0.0.1:1";
 async fn losing_one_member_at_a_time_keeps_the_lease() {
     support::init_tracing();
     let mut etcd = Etcd::start_cluster(3).await;
-    let mut config = EtcdConfig::new(etcd.endpoints());
-    config.ttl = TTL;
-    config.timeout = Duration::from_secs(1);
+    let config = EtcdConfig::builder(etcd.endpoints())
+        .ttl(TTL)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
     let registry = EtcdRegistry::connect(config).await.unwrap();
     registry
         .register("Arith", &Endpoint::tcp("127.0.0.1:1"))

@@ -65,9 +65,11 @@ async fn renewals_lost_leases_and_registrations_are_counted() {
     };
     recorder.install().unwrap();
     let etcd = Etcd::start().await;
-    let mut config = EtcdConfig::new(etcd.endpoints());
-    config.ttl = Duration::from_secs(2);
-    config.timeout = Duration::from_secs(2);
+    let config = EtcdConfig::builder(etcd.endpoints())
+        .ttl(Duration::from_secs(2))
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
     let registry = EtcdRegistry::connect(config).await.unwrap();
     registry
         .register("Arith", &Endpoint::tcp("127.0.0.1:1"))

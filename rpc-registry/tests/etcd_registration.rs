@@ -56,8 +56,10 @@ async fn register_writes_the_key_and_deregister_removes_it() {
 #[tokio::test]
 async fn a_server_registers_its_real_port_and_withdraws_on_shutdown() {
     let etcd = Etcd::start().await;
-    let mut config = EtcdConfig::new(etcd.endpoints());
-    config.base = "/services".into();
+    let config = EtcdConfig::builder(etcd.endpoints())
+        .base("/services")
+        .build()
+        .unwrap();
     let registry = EtcdRegistry::connect(config).await.unwrap();
     let server = Server::builder()
         .service(Echo)
@@ -103,7 +105,7 @@ async fn a_wildcard_bind_needs_an_advertised_address() {
 /// A service with no methods: only its name matters here.
 struct Echo;
 
-impl rpc_core::Service for Echo {
+impl rpc_core::RpcService for Echo {
     fn name(&self) -> &'static str {
         "Echo"
     }

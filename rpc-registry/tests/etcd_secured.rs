@@ -21,9 +21,10 @@ use rpc_registry::{Discovery, Endpoint, Registration, Registry};
 use secure_etcd::{SecureEtcd, Security};
 
 fn config(etcd: &SecureEtcd) -> EtcdConfig {
-    let mut config = EtcdConfig::new([etcd.url.clone()]);
-    config.timeout = Duration::from_secs(3);
-    config
+    EtcdConfig::builder([etcd.url.clone()])
+        .timeout(Duration::from_secs(3))
+        .build()
+        .unwrap()
 }
 
 fn tls_to(etcd: &SecureEtcd) -> EtcdTls {
@@ -56,13 +57,17 @@ async fn tls_etcd_works_with_its_ca_and_refuses_plaintext() {
         client_certificates: false,
     })
     .await;
-    let mut secured = config(&etcd);
-    secured.tls = Some(tls_to(&etcd));
+    let secured = config(&etcd)
+        .to_builder()
+        .tls(tls_to(&etcd))
+        .build()
+        .unwrap();
     round_trip(secured).await.expect("TLS to etcd");
 
-    let plain = EtcdConfig::new([etcd.url.replace("https://", "http://")]);
-    let mut plain = plain;
-    plain.timeout = Duration::from_secs(2);
+    let plain = EtcdConfig::builder([etcd.url.replace("https://", "http://")])
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
     assert!(
         round_trip(plain).await.is_err(),
         "plaintext to a TLS etcd must fail"
@@ -75,13 +80,19 @@ async fn etcd_with_client_cert_auth_needs_a_client_certificate() {
         client_certificates: true,
     })
     .await;
-    let mut without = config(&etcd);
-    without.tls = Some(tls_to(&etcd));
+    let without = config(&etcd)
+        .to_builder()
+        .tls(tls_to(&etcd))
+        .build()
+        .unwrap();
     assert!(round_trip(without).await.is_err(), "no client certificate");
 
     let identity = etcd.client_identity("registry");
-    let mut with = config(&etcd);
-    with.tls = Some(tls_to(&etcd).identity_pem(identity.cert, identity.key));
+    let with = config(&etcd)
+        .to_builder()
+        .tls(tls_to(&etcd).identity_pem(identity.cert, identity.key))
+        .build()
+        .unwrap();
     round_trip(with)
         .await
         .expect("TLS with a client certificate");
@@ -96,13 +107,19 @@ async fn etcd_with_auth_needs_the_password_and_never_prints_it() {
     let anonymous = config(&etcd);
     assert!(round_trip(anonymous).await.is_err(), "no credentials");
 
-    let mut wrong = config(&etcd);
-    wrong.credentials = Some(EtcdCredentials::new("root", "guess"));
+    let wrong = config(&etcd)
+        .to_builder()
+        .credentials(EtcdCredentials::new("root", "guess"))
+        .build()
+        .unwrap();
     let error = round_trip(wrong).await.unwrap_err();
     assert!(!error.contains("guess"), "{error}");
 
-    let mut right = config(&etcd);
-    right.credentials = Some(EtcdCredentials::new("root", "r00t-s3cr3t"));
+    let right = config(&etcd)
+        .to_builder()
+        .credentials(EtcdCredentials::new("root", "r00t-s3cr3t"))
+        .build()
+        .unwrap();
     let shown = format!("{right:?}");
     assert!(!shown.contains("r00t-s3cr3t"), "{shown}");
     round_trip(right).await.expect("user and password");
@@ -115,8 +132,11 @@ async fn the_xclient_calls_tls_servers_it_discovered_in_a_tls_etcd() {
     })
     .await;
     let identity = etcd.client_identity("registry");
-    let mut etcd_config = config(&etcd);
-    etcd_config.tls = Some(tls_to(&etcd).identity_pem(identity.cert, identity.key));
+    let etcd_config = config(&etcd)
+        .to_builder()
+        .tls(tls_to(&etcd).identity_pem(identity.cert, identity.key))
+        .build()
+        .unwrap();
 
     // The services' own CA, apart from etcd's.
     let services = certs::Ca::new("services CA");
@@ -136,17 +156,21 @@ async fn the_xclient_calls_tls_servers_it_discovered_in_a_tls_etcd() {
     }
     let discovery = EtcdDiscovery::connect(etcd_config).await.unwrap();
     let xclient = XClient::builder("Who", discovery)
-        .config(XClientConfig {
-            client: ClientConfig::builder()
-                .tls(Some(
-                    ClientTls::from_ca_pem(services.pem.cert.clone())
+        .config(
+            XClientConfig::builder()
+                .client(
+                    ClientConfig::builder()
+                        .tls(Some(
+                            ClientTls::from_ca_pem(services.pem.cert.clone())
+                                .build()
+                                .unwrap(),
+                        ))
                         .build()
                         .unwrap(),
-                ))
+                )
                 .build()
                 .unwrap(),
-            ..XClientConfig::default()
-        })
+        )
         .build()
         .await
         .unwrap();

@@ -61,9 +61,11 @@ fn free_address() -> String {
 }
 
 async fn registry_of(etcd: &Etcd) -> EtcdRegistry {
-    let mut config = EtcdConfig::new(etcd.endpoints());
-    config.ttl = Duration::from_secs(2);
-    config.timeout = Duration::from_secs(1);
+    let config = EtcdConfig::builder(etcd.endpoints())
+        .ttl(Duration::from_secs(2))
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
     // Connecting is lazy: it succeeds with nothing listening.
     EtcdRegistry::connect(config).await.unwrap()
 }

@@ -21,9 +21,11 @@ const PROMPTLY: Duration = Duration::from_secs(5);
 async fn discovery_follows_changes_after_a_wipe(same_cluster_id: bool) {
     support::init_tracing();
     let mut etcd = Etcd::start().await;
-    let mut config = EtcdConfig::new(etcd.endpoints());
-    config.ttl = TTL;
-    config.timeout = Duration::from_secs(2);
+    let config = EtcdConfig::builder(etcd.endpoints())
+        .ttl(TTL)
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
     // History: the old store's revision is far above where a new one starts.
     let mut client = etcd.client().await;
     for i in 0..300 {

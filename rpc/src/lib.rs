@@ -88,7 +88,7 @@
 //! #[cfg(feature = "etcd")]
 //! use rpc::{EtcdConfig, EtcdDiscovery, EtcdRegistry};
 //!
-//! assert_eq!(BreakerConfig::default().failures, 5);
+//! assert_eq!(BreakerConfig::default().failures(), 5);
 //! assert_eq!(OnRegistryFailure::default(), OnRegistryFailure::KeepTrying);
 //! ```
 //!
@@ -145,9 +145,10 @@ pub use rpc_registry as registry;
 
 #[doc(inline)]
 pub use rpc_client::{
-    BackupDelay, BreakerConfig, CallError, CallOptions, CallReply, Channel, Client, ClientConfig,
-    ClientConfigBuilder, Credential, FailMode, Layered, RawReply, RawRequest, RetryBudgetConfig,
-    SelectMode, Selector, Target, XClient, XClientBuilder, XClientConfig,
+    BackupDelay, BreakerConfig, BreakerConfigBuilder, CallError, CallOptions, CallReply, Channel,
+    Client, ClientConfig, ClientConfigBuilder, Credential, FailMode, Layered, RawReply, RawRequest,
+    RetryBudgetConfig, RetryBudgetConfigBuilder, SelectMode, Selector, Target, XClient,
+    XClientBuilder, XClientConfig, XClientConfigBuilder,
 };
 #[doc(inline)]
 pub use rpc_codec::CompressionPolicy;
@@ -159,7 +160,7 @@ pub use rpc_core::frame::MetadataLimits;
 #[doc(inline)]
 pub use rpc_core::server::{
     AnnounceError, Announcer, Authenticator, Health, HealthStatus, MetricsRender,
-    OnRegistryFailure, Server, ServerBuilder, ServerConfig, ServerHandle,
+    OnRegistryFailure, Server, ServerBuilder, ServerConfig, ServerConfigBuilder, ServerHandle,
 };
 #[doc(inline)]
 pub use rpc_core::trace::TraceContext;
@@ -172,7 +173,10 @@ pub use rpc_core::{
 pub use rpc_macros::service;
 #[cfg(feature = "etcd")]
 #[doc(inline)]
-pub use rpc_registry::etcd::{EtcdConfig, EtcdCredentials, EtcdDiscovery, EtcdRegistry, EtcdTls};
+pub use rpc_registry::etcd::{
+    EtcdConfig, EtcdConfigBuilder, EtcdCredentials, EtcdDiscovery, EtcdRegistry, EtcdSetupError,
+    EtcdTls,
+};
 #[doc(inline)]
 pub use rpc_registry::{
     BackendError, Discovery, Endpoint, EndpointMetadata, MemoryRegistry, Registration, Registry,
@@ -199,5 +203,5 @@ pub mod __private {
     };
     pub use rpc_core::reflection::{MethodDescription, ServiceDescription};
     pub use rpc_core::type_schema;
-    pub use rpc_core::{BoxFuture, Context, Service, ServiceCall, ServiceReply, Status};
+    pub use rpc_core::{BoxFuture, Context, RpcService, ServiceCall, ServiceReply, Status};
 }

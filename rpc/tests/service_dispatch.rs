@@ -1,5 +1,5 @@
 //! What `#[rpc::service]` generates, driven in-process with no network: the
-//! server wrapper called through `Service::call` with hand-built calls, and
+//! server wrapper called through `RpcService::call` with hand-built calls, and
 //! the typed client over a loopback `Channel` that hands each request to the
 //! server wrapper.
 
@@ -11,7 +11,7 @@ use rpc::codec::PayloadCodec;
 use rpc::core::bytes::Bytes;
 use rpc::core::{ServiceCall, ServiceReply};
 use rpc::{
-    CallOptions, Channel, Code, Codec, Context, Metadata, RawReply, RawRequest, Service, Status,
+    CallOptions, Channel, Code, Codec, Context, Metadata, RawReply, RawRequest, RpcService, Status,
 };
 
 /// Two factors or two terms; serde and prost, so every codec but raw.
@@ -133,7 +133,7 @@ fn encode<T>(codec_table: PayloadCodec<T>, value: &T, codec: Codec) -> Bytes {
 }
 
 async fn serve(
-    service: &dyn Service,
+    service: &dyn RpcService,
     context: Context,
     codec: Codec,
     payload: Bytes,
@@ -368,7 +368,7 @@ async fn the_handlers_error_comes_back_as_its_status() {
 
 #[tokio::test]
 async fn calls_run_on_spawned_tasks() {
-    let server: Arc<dyn Service> = Arc::new(arith());
+    let server: Arc<dyn RpcService> = Arc::new(arith());
     let tasks: Vec<_> = (0..8)
         .map(|n| {
             let server = Arc::clone(&server);
@@ -391,13 +391,13 @@ async fn calls_run_on_spawned_tasks() {
 /// process, recording the codec of each call.
 #[derive(Clone)]
 struct Loopback {
-    service: Arc<dyn Service>,
+    service: Arc<dyn RpcService>,
     default_codec: Codec,
     codecs: Arc<std::sync::Mutex<Vec<Codec>>>,
 }
 
 impl Loopback {
-    fn new(service: impl Service, default_codec: Codec) -> Loopback {
+    fn new(service: impl RpcService, default_codec: Codec) -> Loopback {
         Loopback {
             service: Arc::new(service),
             default_codec,

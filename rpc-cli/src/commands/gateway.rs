@@ -18,10 +18,12 @@ pub(crate) async fn run(args: GatewayArgs) -> Result<(), Failure> {
     let addr = listener
         .local_addr()
         .map_err(|error| Failure::Local(format!("listener address: {error}")))?;
-    let mut config = GatewayConfig::default()
+    let config = GatewayConfig::builder()
         .max_body_bytes(args.max_body)
-        .call_timeout(args.timeout);
-    config.allowed_origins = args.cors;
+        .call_timeout(args.timeout)
+        .allowed_origins(args.cors)
+        .build()
+        .map_err(|error| Failure::Usage(format!("gateway settings: {error}")))?;
     println!("gateway on http://{addr} for {}", args.registry);
     let shutdown = CancellationToken::new();
     let on_signal = shutdown.clone();

@@ -54,16 +54,16 @@ async fn every_service(url: &str) -> Result<Listing, Failure> {
     let failed = |error: &dyn std::fmt::Display| Failure::Local(format!("registry {url}: {error}"));
     let config = EtcdConfig::from_url(url).map_err(|e| failed(&e))?;
     let mut options = etcd_client::ConnectOptions::new()
-        .with_connect_timeout(config.timeout)
-        .with_timeout(config.timeout);
+        .with_connect_timeout(config.timeout())
+        .with_timeout(config.timeout());
     // TLS to etcd (`etcds://`) is not applied on this listing path yet.
-    if let Some(credentials) = &config.credentials {
+    if let Some(credentials) = config.credentials() {
         options = options.with_user(credentials.user(), credentials.password());
     }
-    let mut client = etcd_client::Client::connect(&config.endpoints, Some(options))
+    let mut client = etcd_client::Client::connect(config.endpoints(), Some(options))
         .await
         .map_err(|e| failed(&e))?;
-    let prefix = format!("{}/", config.base.trim_end_matches('/'));
+    let prefix = format!("{}/", config.base().trim_end_matches('/'));
     let response = client
         .get(
             prefix.as_str(),

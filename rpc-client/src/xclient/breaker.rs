@@ -13,54 +13,12 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rpc_core::{Code, Status};
 
+use super::BreakerConfig;
 use super::window::{BUCKETS, SlidingWindow, Step, Tick};
-
-/// When a breaker opens and for how long.
-///
-/// It opens on whichever comes first: `failures` failures in a row, or a
-/// share of failures of at least `failure_ratio` among the calls of the last
-/// `window`, once that window holds at least `min_calls` calls. The ratio
-/// catches an endpoint that fails every other call, which never fails
-/// several times in a row.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BreakerConfig {
-    /// Consecutive failures that open the breaker; 0 turns this trigger off.
-    /// Default: 5.
-    pub failures: u32,
-    /// The share of failed calls (0.0–1.0) over `window` that opens the
-    /// breaker; `None` turns this trigger off. Default: 0.5.
-    pub failure_ratio: Option<f64>,
-    /// How far back the failure ratio looks. Default: 10 s.
-    pub window: Duration,
-    /// Fewer calls than this in the window never open the breaker by ratio.
-    /// Default: 20.
-    pub min_calls: u32,
-    /// How long an open breaker keeps the endpoint out before a probe.
-    /// Default: 5 s.
-    pub open_for: Duration,
-}
-
-impl Default for BreakerConfig {
-    fn default() -> Self {
-        BreakerConfig {
-            failures: 5,
-            failure_ratio: Some(0.5),
-            window: Duration::from_secs(10),
-            min_calls: 20,
-            open_for: Duration::from_secs(5),
-        }
-    }
-}
-
-impl BreakerConfig {
-    fn breaks(&self) -> bool {
-        self.failures > 0 || self.failure_ratio.is_some()
-    }
-}
 
 /// The state of one endpoint's breaker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,16 +2,18 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
+use std::time::Duration;
 
 use super::*;
 
 fn breaker(failures: u32, open_for: Duration) -> Arc<CircuitBreaker> {
-    Arc::new(CircuitBreaker::new(BreakerConfig {
-        failures,
-        failure_ratio: None,
-        open_for,
-        ..BreakerConfig::default()
-    }))
+    let config = BreakerConfig::builder()
+        .failures(failures)
+        .failure_ratio(None)
+        .open_for(open_for)
+        .build()
+        .unwrap();
+    Arc::new(CircuitBreaker::new(config))
 }
 
 fn fail() -> Result<(), Status> {
@@ -130,13 +132,14 @@ fn a_success_resets_the_count_and_application_errors_do_not_count() {
 
 #[test]
 fn a_failure_ratio_opens_it_when_failures_never_come_in_a_row() {
-    let breaker = Arc::new(CircuitBreaker::new(BreakerConfig {
-        failures: 3,
-        failure_ratio: Some(0.5),
-        min_calls: 10,
-        open_for: Duration::from_secs(60),
-        ..BreakerConfig::default()
-    }));
+    let config = BreakerConfig::builder()
+        .failures(3)
+        .failure_ratio(0.5)
+        .min_calls(10)
+        .open_for(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let breaker = Arc::new(CircuitBreaker::new(config));
     // Alternating: never two failures in a row. Nine calls are below the
     // minimum; the tenth reaches it at exactly half failed.
     for i in 0..9 {
@@ -152,12 +155,13 @@ fn a_failure_ratio_opens_it_when_failures_never_come_in_a_row() {
 
 #[test]
 fn below_the_ratio_it_stays_closed() {
-    let breaker = Arc::new(CircuitBreaker::new(BreakerConfig {
-        failures: 0,
-        failure_ratio: Some(0.5),
-        min_calls: 10,
-        ..BreakerConfig::default()
-    }));
+    let config = BreakerConfig::builder()
+        .failures(0)
+        .failure_ratio(0.5)
+        .min_calls(10)
+        .build()
+        .unwrap();
+    let breaker = Arc::new(CircuitBreaker::new(config));
     for i in 0..100 {
         call(&breaker, if i % 3 == 0 { fail() } else { ok() });
     }
@@ -166,11 +170,12 @@ fn below_the_ratio_it_stays_closed() {
 
 #[test]
 fn no_trigger_disables_breaking() {
-    let breaker = Arc::new(CircuitBreaker::new(BreakerConfig {
-        failures: 0,
-        failure_ratio: None,
-        ..BreakerConfig::default()
-    }));
+    let config = BreakerConfig::builder()
+        .failures(0)
+        .failure_ratio(None)
+        .build()
+        .unwrap();
+    let breaker = Arc::new(CircuitBreaker::new(config));
     for _ in 0..100 {
         call(&breaker, fail());
     }

@@ -46,6 +46,7 @@
 
 mod backup;
 mod breaker;
+mod breaker_config;
 mod call;
 mod chosen;
 mod config;
@@ -57,6 +58,7 @@ mod metrics;
 mod pool;
 mod retry;
 mod retry_budget;
+mod retry_budget_config;
 pub mod selector;
 mod shard;
 mod window;
@@ -69,10 +71,11 @@ use rpc_codec::Codec;
 use rpc_core::Status;
 use rpc_registry::{Discovery, RegistryError};
 
-pub use breaker::{BreakerConfig, BreakerPermit, BreakerState, CircuitBreaker};
-pub use config::XClientConfig;
+pub use breaker::{BreakerPermit, BreakerState, CircuitBreaker};
+pub use breaker_config::{BreakerConfig, BreakerConfigBuilder};
+pub use config::{XClientConfig, XClientConfigBuilder};
 pub use fail_mode::{BackupDelay, FailMode};
-pub use retry_budget::RetryBudgetConfig;
+pub use retry_budget_config::{RetryBudgetConfig, RetryBudgetConfigBuilder};
 pub use selector::{CallInfo, Candidate, Candidates, SelectMode, Selector};
 
 use crate::{Channel, ClientConfig, RawReply, RawRequest};

@@ -11,42 +11,9 @@
 //! either.
 
 use std::sync::Mutex;
-use std::time::Duration;
 
+use super::RetryBudgetConfig;
 use super::window::{SlidingWindow, Tick};
-
-/// How many retries an XClient may make, relative to its calls.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RetryBudgetConfig {
-    /// Retries allowed per call over the window, beyond the minimum.
-    /// Default: 0.1.
-    pub ratio: f64,
-    /// Retries allowed over the window whatever the number of calls.
-    /// Default: 10.
-    pub min_retries: u32,
-    /// How far back calls and retries are counted. Default: 10 s.
-    pub window: Duration,
-}
-
-impl Default for RetryBudgetConfig {
-    fn default() -> Self {
-        RetryBudgetConfig {
-            ratio: 0.1,
-            min_retries: 10,
-            window: Duration::from_secs(10),
-        }
-    }
-}
-
-impl RetryBudgetConfig {
-    /// No limit: every retry the fail mode asks for is made.
-    pub fn unlimited() -> RetryBudgetConfig {
-        RetryBudgetConfig {
-            ratio: f64::INFINITY,
-            ..RetryBudgetConfig::default()
-        }
-    }
-}
 
 /// Calls and retries over a sliding window, and the rule between them.
 ///

@@ -11,7 +11,7 @@ use std::time::Duration;
 use rpc_codec::payload_codec;
 use rpc_core::dispatch::{decode_argument, encode_reply, unknown_method};
 use rpc_core::server::{Server, ServerHandle};
-use rpc_core::{BoxFuture, Service, ServiceCall, ServiceReply, Status};
+use rpc_core::{BoxFuture, RpcService, ServiceCall, ServiceReply, Status};
 use rpc_registry::{Endpoint, EndpointMetadata, MemoryRegistry, Registry};
 
 pub mod relay;
@@ -62,7 +62,7 @@ impl Drop for CountsCancelled {
     }
 }
 
-impl Service for NodeService {
+impl RpcService for NodeService {
     fn name(&self) -> &'static str {
         "Node"
     }

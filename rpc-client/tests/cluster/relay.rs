@@ -9,7 +9,7 @@ use rpc_client::{CallOptions, XClient};
 use rpc_codec::payload_codec;
 use rpc_core::dispatch::{decode_argument, encode_reply, unknown_method};
 use rpc_core::server::{Server, ServerHandle};
-use rpc_core::{BoxFuture, Service, ServiceCall, ServiceReply, Status};
+use rpc_core::{BoxFuture, RpcService, ServiceCall, ServiceReply, Status};
 use rpc_registry::{Endpoint, MemoryRegistry, Registry};
 
 use super::{Seen, whoami};
@@ -21,7 +21,7 @@ struct RelayService {
     seen: Arc<Seen>,
 }
 
-impl Service for RelayService {
+impl RpcService for RelayService {
     fn name(&self) -> &'static str {
         "Relay"
     }

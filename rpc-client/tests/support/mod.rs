@@ -15,7 +15,7 @@ use rpc_codec::payload_codec;
 use rpc_core::dispatch::{decode_argument, encode_reply, unknown_method};
 use rpc_core::frame::{Frame, FrameCodec, Message};
 use rpc_core::server::{ServerBuilder, ServerHandle};
-use rpc_core::{BoxFuture, Service, ServiceCall, ServiceReply, Status};
+use rpc_core::{BoxFuture, RpcService, ServiceCall, ServiceReply, Status};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::codec::Decoder;
@@ -69,7 +69,7 @@ impl Drop for CountsAbandoned {
     }
 }
 
-impl Service for TestService {
+impl RpcService for TestService {
     fn name(&self) -> &'static str {
         "Test"
     }

@@ -10,7 +10,7 @@ use crate::dispatch::{decode_argument, encode_result, unknown_method};
 use crate::reflection::{
     DescribeRequest, MethodDescription, ServiceDescription, ServiceList, ServiceSummary,
 };
-use crate::{BoxFuture, Service, ServiceCall, ServiceReply, Status};
+use crate::{BoxFuture, RpcService, ServiceCall, ServiceReply, Status};
 
 /// The wire name every server answers reflection under.
 pub const REFLECTION_SERVICE: &str = "rpc.Reflection";
@@ -61,7 +61,7 @@ impl ReflectionService {
 
 /// Adds reflection over `services` to them, unless one of them already
 /// has its name (the user's own reflection wins).
-pub(crate) fn add_to(services: &mut HashMap<&'static str, Arc<dyn Service>>) {
+pub(crate) fn add_to(services: &mut HashMap<&'static str, Arc<dyn RpcService>>) {
     if services.contains_key(REFLECTION_SERVICE) {
         return;
     }
@@ -87,7 +87,7 @@ fn own_description() -> ServiceDescription {
     }
 }
 
-impl Service for ReflectionService {
+impl RpcService for ReflectionService {
     fn name(&self) -> &'static str {
         REFLECTION_SERVICE
     }

@@ -22,7 +22,7 @@ use crate::server::transport::Acceptor;
 use crate::server::{
     Announcer, HEALTH_SERVICE, Health, OnRegistryFailure, ServerConfig, ServerHandle, listener,
 };
-use crate::{Context, Service, ServiceCall, ServiceReply, Status};
+use crate::{Context, RpcService, ServiceCall, ServiceReply, Status};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type LayerFn = Box<dyn FnOnce(Layered) -> Layered + Send>;
@@ -54,7 +54,7 @@ impl Server {
 /// Collects services, limits and middleware, then binds a listener.
 pub struct ServerBuilder {
     config: ServerConfig,
-    services: HashMap<&'static str, Arc<dyn Service>>,
+    services: HashMap<&'static str, Arc<dyn RpcService>>,
     duplicate: Option<&'static str>,
     auth: Option<AuthHook>,
     authenticator: Option<Arc<dyn Authenticator>>,
@@ -69,7 +69,7 @@ pub struct ServerBuilder {
 
 impl ServerBuilder {
     /// Serves `service` under its wire name.
-    pub fn service<S: Service>(mut self, service: S) -> Self {
+    pub fn service<S: RpcService>(mut self, service: S) -> Self {
         let name = service.name();
         if self.services.insert(name, Arc::new(service)).is_some() {
             self.duplicate = Some(name);
@@ -185,7 +185,7 @@ impl ServerBuilder {
     /// returns, typically a Prometheus exporter's handle:
     ///
     /// ```no_run
-    /// # async fn example(service: impl rpc_core::Service) -> std::io::Result<()> {
+    /// # async fn example(service: impl rpc_core::RpcService) -> std::io::Result<()> {
     /// let prometheus = metrics_exporter_prometheus::PrometheusBuilder::new()
     ///     .install_recorder()
     ///     .expect("no other recorder");
@@ -248,7 +248,7 @@ impl ServerBuilder {
     /// ([`OnRegistryFailure::FailStartup`]). Both log the failure at WARN.
     ///
     /// ```no_run
-    /// # async fn example(service: impl rpc_core::Service, registry: impl rpc_core::server::Announcer) {
+    /// # async fn example(service: impl rpc_core::RpcService, registry: impl rpc_core::server::Announcer) {
     /// use rpc_core::server::{AnnounceError, OnRegistryFailure, Server};
     ///
     /// let started = Server::builder()
@@ -320,7 +320,10 @@ impl ServerBuilder {
 
     /// Binds `addr` over TCP and serves in the background until the returned
     /// handle shuts the server down. With port 0 the system picks a free port:
-    /// [`ServerHandle::local_addr`] tells which.
+    /// [`ServerHandle::local_addr`] tells which. Fails with `InvalidInput`
+    /// (the [`ConfigError`](crate::ConfigError) as its inner error) on a
+    /// limit [`ServerConfig::builder`] would refuse, set through this
+    /// builder's own setters.
     pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<ServerHandle> {
         let parts = self.finish()?;
         let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -384,6 +387,13 @@ impl ServerBuilder {
                 format!("service name {name:?} is not 1 to 255 bytes long"),
             ));
         }
+        // Limits set one at a time on this builder are checked as
+        // `ServerConfig::builder()` checks them.
+        self.config = self
+            .config
+            .to_builder()
+            .build()
+            .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
         let mut names: Vec<&'static str> = self.services.keys().copied().collect();
         names.sort_unstable();
         // Every server answers `rpc.Health` (unless the application serves

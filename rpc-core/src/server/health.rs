@@ -16,7 +16,7 @@ use rpc_codec::PayloadCodec;
 use serde::{Deserialize, Serialize};
 
 use crate::dispatch::{decode_argument, encode_reply, unknown_method};
-use crate::{BoxFuture, Service, ServiceCall, ServiceReply, Status};
+use crate::{BoxFuture, RpcService, ServiceCall, ServiceReply, Status};
 
 /// The wire name of the health service.
 pub const HEALTH_SERVICE: &str = "rpc.Health";
@@ -164,7 +164,7 @@ impl HealthService {
 const REQUEST: PayloadCodec<HealthCheckRequest> = PayloadCodec::serde();
 const REPLY: PayloadCodec<HealthCheckReply> = PayloadCodec::serde();
 
-impl Service for HealthService {
+impl RpcService for HealthService {
     fn name(&self) -> &'static str {
         HEALTH_SERVICE
     }

@@ -15,7 +15,7 @@ use tracing::field::Empty;
 
 use crate::server::metrics::MethodMetrics;
 use crate::trace::TraceContext;
-use crate::{BoxFuture, Code, Service, ServiceCall, ServiceReply, Status};
+use crate::{BoxFuture, Code, RpcService, ServiceCall, ServiceReply, Status};
 
 /// The label of method names a service does not have: a peer chooses them,
 /// so they must not create series of their own.
@@ -23,14 +23,14 @@ const UNKNOWN_METHOD: &str = "_unknown";
 
 /// A service with its metrics and spans.
 pub(crate) struct Instrumented {
-    inner: Arc<dyn Service>,
+    inner: Arc<dyn RpcService>,
     /// One entry per method: services have few, so a scan beats hashing.
     methods: Box<[(&'static str, Arc<MethodMetrics>)]>,
     unknown: Arc<MethodMetrics>,
 }
 
 impl Instrumented {
-    pub(crate) fn new(inner: Arc<dyn Service>) -> Instrumented {
+    pub(crate) fn new(inner: Arc<dyn RpcService>) -> Instrumented {
         let service = inner.name();
         let methods = inner
             .methods()
@@ -52,7 +52,7 @@ impl Instrumented {
     }
 }
 
-impl Service for Instrumented {
+impl RpcService for Instrumented {
     fn name(&self) -> &'static str {
         self.inner.name()
     }

@@ -2,7 +2,7 @@
 //! concurrently under limits, and writes replies in batches.
 //!
 //! ```no_run
-//! # async fn example(service: impl rpc_core::Service) -> std::io::Result<()> {
+//! # async fn example(service: impl rpc_core::RpcService) -> std::io::Result<()> {
 //! use std::time::Duration;
 //! use rpc_core::server::Server;
 //!
@@ -53,7 +53,7 @@ pub use admin::MetricsRender;
 pub use announce::{AnnounceError, Announcer, OnRegistryFailure};
 pub use authenticator::{AUTHORIZATION_KEY, Authenticator, BEARER_PREFIX};
 pub use builder::{Server, ServerBuilder};
-pub use config::ServerConfig;
+pub use config::{ServerConfig, ServerConfigBuilder};
 pub use handle::ServerHandle;
 pub use health::{
     HEALTH_CHECK, HEALTH_SERVICE, Health, HealthCheckReply, HealthCheckRequest, HealthStatus,

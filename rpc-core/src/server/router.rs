@@ -7,7 +7,7 @@ use std::task::Poll;
 use std::time::Instant;
 
 use crate::server::authenticator::{Authenticator, authenticate};
-use crate::{BoxFuture, Context, Service, ServiceCall, ServiceReply, Status};
+use crate::{BoxFuture, Context, RpcService, ServiceCall, ServiceReply, Status};
 
 /// Decides from a call's context (its metadata: tokens) whether it may run.
 pub type AuthHook = Arc<dyn Fn(&Context) -> Result<(), Status> + Send + Sync>;
@@ -20,14 +20,14 @@ pub type AuthHook = Arc<dyn Fn(&Context) -> Result<(), Status> + Send + Sync>;
 /// running its handler.
 #[derive(Clone)]
 pub struct Router {
-    services: Arc<HashMap<&'static str, Arc<dyn Service>>>,
+    services: Arc<HashMap<&'static str, Arc<dyn RpcService>>>,
     auth: Option<AuthHook>,
     authenticator: Option<Arc<dyn Authenticator>>,
 }
 
 impl Router {
     pub(crate) fn new(
-        services: HashMap<&'static str, Arc<dyn Service>>,
+        services: HashMap<&'static str, Arc<dyn RpcService>>,
         auth: Option<AuthHook>,
     ) -> Router {
         Router {
@@ -113,7 +113,7 @@ mod tests {
 
     struct Flag(Arc<AtomicBool>);
 
-    impl Service for Flag {
+    impl RpcService for Flag {
         fn name(&self) -> &'static str {
             "Flag"
         }
@@ -127,7 +127,7 @@ mod tests {
     }
 
     fn router(ran: &Arc<AtomicBool>, auth: Option<AuthHook>) -> Router {
-        let service: Arc<dyn Service> = Arc::new(Flag(Arc::clone(ran)));
+        let service: Arc<dyn RpcService> = Arc::new(Flag(Arc::clone(ran)));
         Router::new(HashMap::from([("Flag", service)]), auth)
     }
 

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::EtcdSetupError;
+
 /// The user and password of an etcd with auth enabled.
 ///
 /// The password is kept out of `Debug` output (and so out of logs and panic
@@ -25,10 +27,15 @@ impl EtcdCredentials {
 
     /// A user whose password is in the environment variable `variable`;
     /// the error names the variable, never a value.
-    pub fn from_env(user: impl Into<String>, variable: &str) -> Result<EtcdCredentials, String> {
-        let password = std::env::var(variable).map_err(|_| {
-            format!("the etcd password variable {variable} is not set (or not UTF-8)")
-        })?;
+    pub fn from_env(
+        user: impl Into<String>,
+        variable: &str,
+    ) -> Result<EtcdCredentials, EtcdSetupError> {
+        let password =
+            std::env::var(variable).map_err(|source| EtcdSetupError::PasswordVariable {
+                variable: variable.to_owned(),
+                source,
+            })?;
         Ok(EtcdCredentials::new(user, password))
     }
 
@@ -68,6 +75,16 @@ mod tests {
     fn a_missing_variable_is_named_in_the_error() {
         let error =
             EtcdCredentials::from_env("root", "RPC_TEST_SURELY_UNSET_VARIABLE").unwrap_err();
-        assert!(error.contains("RPC_TEST_SURELY_UNSET_VARIABLE"), "{error}");
+        assert!(
+            error.to_string().contains("RPC_TEST_SURELY_UNSET_VARIABLE"),
+            "{error}"
+        );
+        assert!(matches!(
+            error,
+            EtcdSetupError::PasswordVariable {
+                source: std::env::VarError::NotPresent,
+                ..
+            }
+        ));
     }
 }

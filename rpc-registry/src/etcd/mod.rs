@@ -6,18 +6,21 @@
 //! Keys carry a lease the registry keeps alive.
 
 mod config;
+mod config_url;
 mod credentials;
 mod discovery;
 mod keeper;
 mod registry;
+mod setup_error;
 mod tls;
 
 use std::time::Duration;
 
-pub use config::EtcdConfig;
+pub use config::{EtcdConfig, EtcdConfigBuilder};
 pub use credentials::EtcdCredentials;
 pub use discovery::EtcdDiscovery;
 pub use registry::EtcdRegistry;
+pub use setup_error::EtcdSetupError;
 pub use tls::EtcdTls;
 
 use crate::{BackendError, RegistryError};

@@ -7,6 +7,8 @@
 use std::fmt;
 use std::path::Path;
 
+use super::EtcdSetupError;
+
 /// How to reach etcd over TLS: the CA that signed etcd's certificate, and
 /// a client certificate when etcd runs with `--client-cert-auth`.
 #[derive(Clone, Default)]
@@ -26,7 +28,7 @@ impl EtcdTls {
     }
 
     /// [`EtcdTls::from_ca_pem`] from a file.
-    pub fn from_ca_pem_file(path: impl AsRef<Path>) -> Result<EtcdTls, String> {
+    pub fn from_ca_pem_file(path: impl AsRef<Path>) -> Result<EtcdTls, EtcdSetupError> {
         Ok(EtcdTls::from_ca_pem(read(path.as_ref())?))
     }
 
@@ -41,7 +43,7 @@ impl EtcdTls {
         self,
         chain: impl AsRef<Path>,
         key: impl AsRef<Path>,
-    ) -> Result<EtcdTls, String> {
+    ) -> Result<EtcdTls, EtcdSetupError> {
         Ok(self.identity_pem(read(chain.as_ref())?, read(key.as_ref())?))
     }
 
@@ -68,8 +70,11 @@ impl EtcdTls {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))
+fn read(path: &Path) -> Result<Vec<u8>, EtcdSetupError> {
+    std::fs::read(path).map_err(|source| EtcdSetupError::ReadFile {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 impl fmt::Debug for EtcdTls {
@@ -79,5 +84,21 @@ impl fmt::Debug for EtcdTls {
             .field("client_certificate", &self.identity.is_some())
             .field("domain_name", &self.domain_name)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_file_is_named_and_keeps_the_io_error_as_source() {
+        let error = EtcdTls::from_ca_pem_file("/no/such/ca.pem").unwrap_err();
+        assert!(error.to_string().contains("/no/such/ca.pem"), "{error}");
+        let EtcdSetupError::ReadFile { source, .. } = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        assert!(std::error::Error::source(&error).is_some());
     }
 }

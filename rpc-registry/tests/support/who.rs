@@ -14,7 +14,7 @@ use rpc_registry::etcd::{EtcdConfig, EtcdRegistry};
 /// Answers every `Who.name` call with its own name.
 pub struct Who(pub &'static str);
 
-impl rpc_core::Service for Who {
+impl rpc_core::RpcService for Who {
     fn name(&self) -> &'static str {
         "Who"
     }

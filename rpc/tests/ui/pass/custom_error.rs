@@ -40,7 +40,7 @@ async fn client_side(client: &BankClient) -> Result<u64, rpc::Status> {
 
 fn main() {
     let server = BankServer::new(Empty);
-    assert_eq!(rpc::Service::methods(&server), ["Withdraw"]);
+    assert_eq!(rpc::RpcService::methods(&server), ["Withdraw"]);
     drop(client_side(&BankClient::new(rpc::Client::new(
         "127.0.0.1:8972",
     ))));

@@ -3,7 +3,7 @@
 
 use rpc::core::ServiceCall;
 use rpc::core::bytes::Bytes;
-use rpc::{Code, Codec, Context, Service};
+use rpc::{Code, Codec, Context, RpcService};
 
 #[rpc::service]
 pub trait Arith {

@@ -26,7 +26,7 @@ async fn check(client: &HealthClient) -> Result<u64, rpc::Status> {
 
 fn main() {
     let server = HealthServer::new(Always);
-    assert_eq!(rpc::Service::methods(&server), ["Ping", "Uptime"]);
+    assert_eq!(rpc::RpcService::methods(&server), ["Ping", "Uptime"]);
     let client = HealthClient::new(rpc::Client::new("127.0.0.1:8972"));
     drop(check(&client));
 }

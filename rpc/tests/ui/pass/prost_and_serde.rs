@@ -60,7 +60,7 @@ impl Geometry for Plane {
 fn main() {
     let server = GeometryServer::new(Plane);
     assert_eq!(
-        rpc::Service::methods(&server),
+        rpc::RpcService::methods(&server),
         ["Mirror", "Norm", "Label", "Echo"]
     );
 }

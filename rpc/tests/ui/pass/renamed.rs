@@ -28,8 +28,8 @@ impl Arith for Calculator {
 
 fn main() {
     let server = ArithServer::new(Calculator);
-    assert_eq!(rpc::Service::name(&server), "math.Arith");
-    assert_eq!(rpc::Service::methods(&server), ["add", "Neg", "Type"]);
+    assert_eq!(rpc::RpcService::name(&server), "math.Arith");
+    assert_eq!(rpc::RpcService::methods(&server), ["add", "Neg", "Type"]);
     assert_eq!(ArithClient::<rpc::Client>::SERVICE_NAME, "math.Arith");
     let client = ArithClient::new(rpc::Client::new("127.0.0.1:8972"));
     drop(client.type_with(rpc::CallOptions::new()));

@@ -22,5 +22,5 @@ impl Convert for Identity {
 
 fn main() {
     let server = ConvertServer::new(Identity);
-    assert_eq!(rpc::Service::methods(&server), ["Convert"]);
+    assert_eq!(rpc::RpcService::methods(&server), ["Convert"]);
 }

@@ -30,12 +30,12 @@ impl Arith for Calculator {
     }
 }
 
-fn assert_service(_: &impl rpc::Service) {}
+fn assert_service(_: &impl rpc::RpcService) {}
 
 fn main() {
     let server = ArithServer::new(Calculator);
     assert_service(&server);
-    assert_eq!(rpc::Service::name(&server), "Arith");
-    assert_eq!(rpc::Service::methods(&server), ["Mul"]);
+    assert_eq!(rpc::RpcService::name(&server), "Arith");
+    assert_eq!(rpc::RpcService::methods(&server), ["Mul"]);
     let _client: ArithClient = ArithClient::new(rpc::Client::new("127.0.0.1:8972"));
 }

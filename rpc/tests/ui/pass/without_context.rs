@@ -33,7 +33,7 @@ impl Counter for Zero {
 
 fn main() {
     let greeter = inner::GreeterServer::new(inner::English);
-    assert_eq!(rpc::Service::methods(&greeter), ["Hello"]);
+    assert_eq!(rpc::RpcService::methods(&greeter), ["Hello"]);
     let counter = CounterServer::from_arc(std::sync::Arc::new(Zero));
     let copy = counter.clone();
     assert_eq!(
