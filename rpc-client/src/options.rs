@@ -7,6 +7,7 @@ use rpc_core::Metadata;
 
 /// Per-call settings; anything left unset falls back to the channel's defaults.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct CallOptions {
     /// The payload codec. Unset: the channel's default codec if both of the
     /// method's types support it, otherwise the best codec they share.

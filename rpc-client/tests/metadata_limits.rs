@@ -73,10 +73,7 @@ async fn too_many_entries_too_many_bytes_and_empty_keys_are_refused_per_call() {
 
 #[tokio::test]
 async fn limits_are_the_servers_to_set() {
-    let limits = MetadataLimits {
-        max_entries: 2,
-        max_bytes: 64,
-    };
+    let limits = MetadataLimits::new(2, 64);
     let (server, _) = support::start(Server::builder().metadata_limits(limits)).await;
     let client = support::client(&server, ClientConfig::default());
     let three = CallOptions::new()

@@ -209,6 +209,7 @@ impl fmt::Display for Compression {
 /// Payloads below the threshold, and payloads that compression would not make
 /// smaller, are sent uncompressed (the frame then says [`Compression::None`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CompressionPolicy {
     /// The algorithm for payloads at or above the threshold.
     pub compression: Compression,

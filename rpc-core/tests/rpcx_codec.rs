@@ -324,10 +324,7 @@ fn two_messages_in_one_buffer_decode_in_order() {
 
 #[test]
 fn metadata_over_the_limits_is_refused_and_the_message_skipped() {
-    let limits = MetadataLimits {
-        max_entries: 2,
-        max_bytes: 10,
-    };
+    let limits = MetadataLimits::new(2, 10);
     let mut codec = RpcxCodec::new(RpcxLimits::new(64 * 1024, limits));
     let mut many = request("A", "B", b"");
     for key in ["a", "b", "c"] {

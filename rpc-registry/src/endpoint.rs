@@ -30,6 +30,7 @@ impl Network {
 /// segment of its etcd key; the metadata travels as the key's value, a URL
 /// query string like `weight=10&group=blue&state=active`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Endpoint {
     /// The transport.
     pub network: Network,

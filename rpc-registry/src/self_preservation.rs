@@ -28,6 +28,7 @@ use crate::{Discovery, Endpoint, EndpointSet, EndpointWatch, RegistryError, Regi
 /// is still offered to clients for up to `hold`; their calls to it fail and
 /// the XClient's fail mode and circuit breakers take those endpoints out.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct SelfPreservation {
     /// How long an endpoint that vanished en masse is still published.
     /// Zero turns the rule off. No default of its own: etcd discovery holds

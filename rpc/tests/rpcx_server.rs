@@ -468,10 +468,7 @@ async fn a_body_error_refuses_one_message_and_keeps_the_connection() {
 
 #[tokio::test]
 async fn metadata_over_the_limits_refuses_that_message_alone() {
-    let limits = MetadataLimits {
-        max_entries: 4,
-        max_bytes: 64,
-    };
+    let limits = MetadataLimits::new(4, 64);
     let h = start(Server::builder().metadata_limits(limits)).await;
     let mut conn = Conn::open(&h.addr).await;
     let mut heavy = json(1, "Mul", r#"{"A":1,"B":1}"#);

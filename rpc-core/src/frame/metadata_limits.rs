@@ -8,6 +8,7 @@
 /// over a limit is refused on its own (its call is answered `bad_request`);
 /// the connection goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MetadataLimits {
     /// Entries per frame. Default: 128.
     pub max_entries: u16,
@@ -17,6 +18,14 @@ pub struct MetadataLimits {
 }
 
 impl MetadataLimits {
+    /// At most `max_entries` entries of `max_bytes` bytes in all per frame.
+    pub const fn new(max_entries: u16, max_bytes: usize) -> MetadataLimits {
+        MetadataLimits {
+            max_entries,
+            max_bytes,
+        }
+    }
+
     /// What the protocol itself allows: 65,535 entries, each key and value
     /// up to 65,535 bytes. For tools and tests, not for servers.
     pub const UNLIMITED: MetadataLimits = MetadataLimits {

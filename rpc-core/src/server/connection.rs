@@ -380,9 +380,9 @@ impl Connection {
             id,
             codec,
             oneway,
-            compression: (compression != Compression::None).then(|| CompressionPolicy {
-                compression,
-                threshold: self.shared.config.compression_threshold,
+            compression: (compression != Compression::None).then(|| {
+                CompressionPolicy::new(compression)
+                    .with_threshold(self.shared.config.compression_threshold)
             }),
         };
         if compression != Compression::None {
