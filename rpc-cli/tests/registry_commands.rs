@@ -3,8 +3,14 @@
 //! come and go, and the standalone gateway routing HTTP through XClients.
 
 #[allow(dead_code, unreachable_pub, clippy::all)]
+#[path = "../../rpc-client/tests/support/certs.rs"]
+mod certs;
+#[allow(dead_code, unreachable_pub, clippy::all)]
 #[path = "../../rpc-registry/tests/support/mod.rs"]
 mod etcd_support;
+#[allow(dead_code, unreachable_pub, clippy::all)]
+#[path = "../../rpc-registry/tests/support/secure_etcd.rs"]
+mod secure_etcd;
 mod support;
 
 use std::process::Stdio;
@@ -13,6 +19,7 @@ use std::time::Duration;
 use etcd_support::Etcd;
 use rpc::registry::etcd::{EtcdConfig, EtcdRegistry};
 use rpc::{EndpointMetadata, Registration, Server, ServerHandle};
+use secure_etcd::{SecureEtcd, Security};
 use support::{CalcImpl, CalcServer, rpc, run};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader, Lines};
 use tokio::process::ChildStdout;
@@ -25,7 +32,11 @@ fn url(etcd: &Etcd) -> String {
 
 /// A `Calc` server announced in etcd with weight 3.
 async fn announced_calc(etcd: &Etcd) -> (ServerHandle, String) {
-    let config = EtcdConfig::new(etcd.endpoints());
+    announced_calc_in(EtcdConfig::new(etcd.endpoints())).await
+}
+
+/// A `Calc` server announced with weight 3 in the etcd `config` names.
+async fn announced_calc_in(config: EtcdConfig) -> (ServerHandle, String) {
     let registry = EtcdRegistry::connect(config).await.unwrap();
     let server = Server::builder()
         .service(CalcServer::new(CalcImpl))
@@ -80,6 +91,36 @@ async fn list_describe_and_call_through_the_registry() {
     let nobody = run(&["call", "--registry", &url, "Nobody.Mul", "{}"]).await;
     assert_eq!(nobody.code, 11, "{nobody:?}");
     server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
+async fn every_service_is_listed_from_an_etcd_over_tls() {
+    let etcd = SecureEtcd::start(Security::Tls {
+        client_certificates: false,
+    })
+    .await;
+    let dir = std::env::temp_dir().join(format!("rpc-cli-etcds-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, &etcd.ca.as_ref().unwrap().pem.cert).unwrap();
+    let host = etcd.url.trim_start_matches("https://");
+    let url = format!("etcds://{host}?ca={}", ca.display());
+    let (server, addr) = announced_calc_in(EtcdConfig::from_url(&url).unwrap()).await;
+
+    let every = run(&["list", "--registry", &url]).await;
+    assert_eq!(every.code, 0, "{every:?}");
+    assert!(
+        every
+            .stdout
+            .contains(&format!("Calc\n  tcp@{addr}  weight=3")),
+        "{}",
+        every.stdout
+    );
+    // Plaintext to the TLS port gets nothing: the listing did use TLS.
+    let plain = run(&["list", "--registry", &format!("etcd://{host}")]).await;
+    assert_ne!(plain.code, 0, "{plain:?}");
+    server.shutdown_and_wait().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]

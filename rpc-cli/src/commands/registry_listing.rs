@@ -1,6 +1,7 @@
 //! Services and endpoints as a registry has them. One service: any
 //! registry, through discovery. Every service: etcd's key prefix, read
-//! once (`{base}/{Service}/{network}@{address}` → metadata).
+//! once (`{base}/{Service}/{network}@{address}` → metadata), over the same
+//! connection as discovery's (TLS with `etcds://`, credentials).
 
 use std::collections::BTreeMap;
 
@@ -44,50 +45,33 @@ async fn one_service(url: &str, service: &str) -> Result<Listing, Failure> {
 
 #[cfg(feature = "etcd")]
 async fn every_service(url: &str) -> Result<Listing, Failure> {
-    use rpc::registry::etcd::EtcdConfig;
+    use rpc::registry::etcd::{EtcdConfig, EtcdDiscovery};
 
-    if !url.starts_with("etcd://") {
+    if !url.starts_with("etcd://") && !url.starts_with("etcds://") {
         return Err(Failure::Usage(format!(
             "{url}: only an etcd registry can list every service; name one: rpc list --registry {url} SERVICE"
         )));
     }
     let failed = |error: &dyn std::fmt::Display| Failure::Local(format!("registry {url}: {error}"));
+    // The same connection as discovery's: credentials and TLS included.
     let config = EtcdConfig::from_url(url).map_err(|e| failed(&e))?;
-    let mut options = etcd_client::ConnectOptions::new()
-        .with_connect_timeout(config.timeout())
-        .with_timeout(config.timeout());
-    // TLS to etcd (`etcds://`) is not applied on this listing path yet.
-    if let Some(credentials) = config.credentials() {
-        options = options.with_user(credentials.user(), credentials.password());
-    }
-    let mut client = etcd_client::Client::connect(config.endpoints(), Some(options))
+    let discovery = EtcdDiscovery::connect(config)
         .await
         .map_err(|e| failed(&e))?;
-    let prefix = format!("{}/", config.base().trim_end_matches('/'));
-    let response = client
-        .get(
-            prefix.as_str(),
-            Some(etcd_client::GetOptions::new().with_prefix()),
-        )
+    let services = discovery
+        .list_every_service()
         .await
         .map_err(|e| failed(&e))?;
-    let mut listing = Listing::new();
-    for kv in response.kvs() {
-        let (Ok(key), Ok(value)) = (kv.key_str(), kv.value_str()) else {
-            continue;
-        };
-        let Some((service, endpoint)) = key
-            .strip_prefix(&prefix)
-            .and_then(|rest| rest.split_once('/'))
-        else {
-            continue;
-        };
-        listing
-            .entry(service.to_owned())
-            .or_default()
-            .insert(endpoint.to_owned(), value.to_owned());
-    }
-    Ok(listing)
+    Ok(services
+        .into_iter()
+        .map(|(service, endpoints)| {
+            let endpoints = endpoints
+                .into_iter()
+                .map(|(id, endpoint)| (id, endpoint.metadata.to_query()))
+                .collect();
+            (service, endpoints)
+        })
+        .collect())
 }
 
 #[cfg(not(feature = "etcd"))]

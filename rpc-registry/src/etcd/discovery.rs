@@ -2,7 +2,7 @@
 //! revision per service, re-established after errors, with a fresh read
 //! after a compaction.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use etcd_client::{EventType, GetOptions, WatchOptions};
@@ -59,6 +59,37 @@ impl EtcdDiscovery {
         }
         tokio::spawn(watch_loop(self.client.clone(), prefix, position, sender));
         Ok(EndpointWatch::new(receiver))
+    }
+
+    /// Every service under the base path with its endpoints, read once
+    /// (nothing is watched): for tools that show what a registry holds.
+    /// Keys that are not endpoints are skipped, as a watch skips them.
+    pub async fn list_every_service(&self) -> Result<BTreeMap<String, EndpointSet>, RegistryError> {
+        let base = format!("{}/", self.config.base().trim_end_matches('/'));
+        let mut client = self.client.clone();
+        let response = client
+            .get(base.as_str(), Some(GetOptions::new().with_prefix()))
+            .await
+            .map_err(backend)?;
+        let mut services = BTreeMap::<String, EndpointSet>::new();
+        for kv in response.kvs() {
+            let service = std::str::from_utf8(kv.key())
+                .ok()
+                .and_then(|key| key.strip_prefix(&base))
+                .and_then(|rest| rest.split_once('/'))
+                .map(|(service, _)| service);
+            let Some(service) = service else {
+                continue;
+            };
+            let prefix = self.config.service_prefix(service);
+            if let Some(endpoint) = parse(&prefix, kv.key(), kv.value()) {
+                services
+                    .entry(service.to_owned())
+                    .or_default()
+                    .insert(endpoint.id(), endpoint);
+            }
+        }
+        Ok(services)
     }
 
     fn lock(
