@@ -1,7 +1,8 @@
 //! A server whose etcd is not running at startup: with
 //! `OnRegistryFailure::FailStartup` its `bind` fails with the typed
 //! `AnnounceError`; by default it serves unregistered, says so at WARN, and
-//! is announced (INFO) once etcd starts. Both against a real etcd process
+//! is announced (INFO) once etcd starts, and ready (`/ready`) only from
+//! then on. Both against a real etcd process
 //! that is started late.
 
 #![cfg(feature = "etcd")]
@@ -134,6 +135,10 @@ async fn by_default_a_server_serves_unregistered_and_is_announced_once_etcd_star
         .await
         .expect("served while unregistered");
     assert_eq!(&reply.payload[..], b"patient");
+    assert!(
+        !server.health().is_ready(),
+        "not ready (`/ready` 503) while unannounced"
+    );
 
     etcd.launch().await;
     let key = format!("/rpc/Who/tcp@{address}");
@@ -147,6 +152,7 @@ async fn by_default_a_server_serves_unregistered_and_is_announced_once_etcd_star
         "announced once etcd started:\n{}",
         logs.text()
     );
+    assert!(server.health().is_ready(), "ready once announced");
 
     server.shutdown_and_wait().await;
     assert_eq!(etcd.value(&key).await, None, "withdrawn on shutdown");

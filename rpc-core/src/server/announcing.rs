@@ -8,7 +8,7 @@ use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 use crate::PeerAddr;
-use crate::server::{AnnounceError, Announcer, OnRegistryFailure};
+use crate::server::{AnnounceError, Announcer, Health, OnRegistryFailure};
 
 /// The first pause before announcing again; it doubles after each failure.
 const RETRY_PAUSE_MIN: Duration = Duration::from_millis(100);
@@ -21,8 +21,10 @@ const RETRY_PAUSE_MAX: Duration = Duration::from_secs(10);
 /// after it has left.
 pub(crate) type AnnounceGate = Arc<Mutex<()>>;
 
-/// Announces the server once. On failure, logs at WARN and either returns
-/// the error (`FailStartup`) or starts retrying in the background.
+/// Announces the server once, and marks `health` announced when it is. On
+/// failure, logs at WARN and either returns the error (`FailStartup`) or
+/// starts retrying in the background (`KeepTrying`), which marks `health`
+/// announced on the first success: until then `/ready` says not ready.
 pub(crate) async fn announce(
     announcer: Arc<dyn Announcer>,
     addr: PeerAddr,
@@ -30,9 +32,13 @@ pub(crate) async fn announce(
     policy: OnRegistryFailure,
     shutdown: CancellationToken,
     gate: AnnounceGate,
+    health: Health,
 ) -> Result<(), AnnounceError> {
     let error = match announcer.announce(addr.clone(), services.clone()).await {
-        Ok(()) => return Ok(()),
+        Ok(()) => {
+            health.set_announced();
+            return Ok(());
+        }
         Err(error) => error,
     };
     match policy {
@@ -46,7 +52,9 @@ pub(crate) async fn announce(
                 %error,
                 "not announced to the registry: serving unregistered, retrying in the background"
             );
-            tokio::spawn(keep_trying(announcer, addr, services, shutdown, gate));
+            tokio::spawn(keep_trying(
+                announcer, addr, services, shutdown, gate, health,
+            ));
             Ok(())
         }
     }
@@ -58,6 +66,7 @@ async fn keep_trying(
     services: Vec<&'static str>,
     shutdown: CancellationToken,
     gate: AnnounceGate,
+    health: Health,
 ) {
     let mut pause = RETRY_PAUSE_MIN;
     for attempt in 2u32.. {
@@ -71,6 +80,7 @@ async fn keep_trying(
         }
         match announcer.announce(addr.clone(), services.clone()).await {
             Ok(()) => {
+                health.set_announced();
                 tracing::info!(%addr, attempt, "announced to the registry after all");
                 return;
             }

@@ -67,7 +67,8 @@ struct HealthState {
     services: RwLock<HashMap<String, bool>>,
     /// The application's word on the whole server.
     server_serving: AtomicBool,
-    /// Announced (or nothing to announce): set once `bind` returns.
+    /// Announced (or nothing to announce): set when the registry took the
+    /// server's announcement, at `bind` or by a later retry.
     announced: AtomicBool,
     /// Graceful shutdown has started.
     draining: AtomicBool,

@@ -98,6 +98,7 @@ pub(crate) async fn start(listener: Listener, mut parts: Parts) -> std::io::Resu
             policy,
             shutdown.clone(),
             gate,
+            health.clone(),
         );
         if let Err(error) = announced.await {
             // Stop as a shutdown would (withdrawing what was announced).
@@ -105,8 +106,9 @@ pub(crate) async fn start(listener: Listener, mut parts: Parts) -> std::io::Resu
             let _ = task.await;
             return Err(std::io::Error::other(error));
         }
+    } else {
+        health.set_announced();
     }
-    health.set_announced();
     Ok(ServerHandle::new(addr, shutdown, task, health, admin_addr))
 }
 
