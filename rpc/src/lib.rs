@@ -146,8 +146,8 @@ pub use rpc_registry as registry;
 #[doc(inline)]
 pub use rpc_client::{
     BackupDelay, BreakerConfig, CallError, CallOptions, CallReply, Channel, Client, ClientConfig,
-    ClientConfigBuilder, Credential, FailMode, Layered, RawReply, RawRequest, RetryBudgetConfig,
-    SelectMode, Selector, Target, XClient, XClientBuilder, XClientConfig,
+    ClientConfigBuilder, Credential, FailMode, Layered, Protocol, RawReply, RawRequest,
+    RetryBudgetConfig, SelectMode, Selector, Target, XClient, XClientBuilder, XClientConfig,
 };
 #[doc(inline)]
 pub use rpc_codec::CompressionPolicy;

@@ -1,0 +1,564 @@
+//! The rpcx adapter of a client connection: the connection's native frames
+//! written as Go rpcx messages, and rpcx messages read back as native
+//! frames, so the waiting table, timeouts, heartbeats and reconnects are the
+//! same for both protocols; only the bytes on the wire differ.
+//!
+//! Outgoing (`docs/PROTOCOL.md` §13.5 has the table):
+//! - a request or oneway frame becomes an rpcx request (oneway bit for a
+//!   oneway) with seq = the request id, the service and method as the
+//!   service path and method, the codec as the serialize type, the
+//!   metadata, the deadline budget as `__ServerTimeout` (milliseconds,
+//!   rounded up) and `authorization: Bearer <token>` as `__AUTH = <token>`;
+//! - a ping becomes a heartbeat with seq = 2^32 + the ping's id: heartbeat
+//!   sequence numbers never collide with a call's (ids are u32);
+//! - cancels (and pongs) have no rpcx counterpart and are not sent.
+//!
+//! Incoming:
+//! - a response with a call's sequence number completes that call: the
+//!   status bit "error" becomes a failed response whose message is
+//!   `__rpcx_error__` and whose code is `__rpc_code__` when it names one,
+//!   else `service_not_found` / `method_not_found` for Go rpcx's own "can't
+//!   find service/method" messages, else `application`;
+//! - a heartbeat reply, any reply in the heartbeat range (an implementation
+//!   that answers heartbeats as plain replies) and any request the server
+//!   sends (Go servers may push messages; heartbeats are not asked of
+//!   clients) count as "the server is alive" and nothing else;
+//! - a reply longer than the maximum frame size fails its call alone with
+//!   `payload_too_large` (its bytes are skipped as they arrive); a reply
+//!   whose body is malformed fails its call alone with `bad_request`;
+//!   anything wrong in a header closes the connection.
+
+use std::io;
+
+use bytes::{Buf, BytesMut};
+use bytestring::ByteString;
+use rpc_codec::{Codec, Compression, CompressionPolicy};
+use rpc_core::frame::{
+    Frame, FrameError, Inbound, Message, MessageType, Refusal, Request, Response,
+};
+use rpc_core::rpcx::{
+    AUTH_KEY, CODE_KEY, COMPRESSION_THRESHOLD, ERROR_KEY, HEADER_LEN, RpcxCodec, RpcxCompression,
+    RpcxError, RpcxHeader, RpcxInbound, RpcxLimits, RpcxMessage, RpcxMessageType, RpcxStatus,
+    SERVER_TIMEOUT_KEY, SerializeType,
+};
+use rpc_core::server::{AUTHORIZATION_KEY, BEARER_PREFIX};
+use rpc_core::{Code, Metadata, Status};
+use tokio_util::codec::Decoder;
+
+/// Heartbeat sequence numbers start here: above every call's (u32) id.
+const HEARTBEAT_SEQ: u64 = 1 << 32;
+
+/// The compression an rpcx request may use: gzip (rpcx's only algorithm)
+/// for any algorithm the policy names, and only above rpcx's 1 KiB
+/// threshold (or the policy's own, if larger).
+pub(crate) fn compression_policy(policy: CompressionPolicy) -> CompressionPolicy {
+    if policy.compression == Compression::None {
+        return CompressionPolicy::NONE;
+    }
+    CompressionPolicy::new(Compression::Gzip)
+        .with_threshold(policy.threshold.max(COMPRESSION_THRESHOLD + 1))
+}
+
+/// The metadata of a request as rpcx entries, but for `__ServerTimeout`:
+/// `authorization: Bearer <token>` becomes `__AUTH: <token>`.
+fn entries(request: &Request) -> impl Iterator<Item = (&str, &str)> {
+    request.metadata.iter().map(|(key, value)| {
+        if key == AUTHORIZATION_KEY {
+            (AUTH_KEY, value.strip_prefix(BEARER_PREFIX).unwrap_or(value))
+        } else {
+            (key, value)
+        }
+    })
+}
+
+/// A budget in whole milliseconds, rounded up (a budget under 1 ms is not
+/// sent as 0, which rpcx reads as already spent).
+fn budget_millis(request: &Request) -> Option<String> {
+    request.deadline.map(|budget| {
+        let nanos = budget.as_nanos();
+        nanos.div_ceil(1_000_000).to_string()
+    })
+}
+
+/// Checks that `frame` can be written as an rpcx message within
+/// `max_message_size`: its codec has a serialize type, its compression is
+/// none or gzip, and the whole message fits.
+pub(crate) fn check(frame: &Frame, max_message_size: u32) -> Result<(), Status> {
+    let (Message::Request(request) | Message::Oneway(request)) = &frame.message else {
+        return Ok(());
+    };
+    if SerializeType::from_codec(frame.codec).is_none() {
+        return Err(Status::new(
+            Code::UnsupportedCodec,
+            format!("codec {} has no rpcx serialize type", frame.codec),
+        ));
+    }
+    if !matches!(frame.compression, Compression::None | Compression::Gzip) {
+        return Err(Status::bad_request(format!(
+            "rpcx cannot carry {} compression",
+            frame.compression
+        )));
+    }
+    let timeout = budget_millis(request).map_or(0, |millis| {
+        8 + SERVER_TIMEOUT_KEY.len() as u64 + millis.len() as u64
+    });
+    let metadata: u64 = entries(request)
+        .map(|(key, value)| 8 + key.len() as u64 + value.len() as u64)
+        .sum::<u64>()
+        + timeout;
+    let length = HEADER_LEN as u64
+        + 16
+        + request.service.len() as u64
+        + request.method.len() as u64
+        + metadata
+        + request.payload.len() as u64;
+    if length > u64::from(max_message_size) {
+        return Err(Status::new(
+            Code::PayloadTooLarge,
+            format!(
+                "the rpcx request is {length} bytes, more than the maximum of {max_message_size}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The rpcx message of an outgoing frame; `None` for frames rpcx has no
+/// counterpart for (cancel, pong) and for frames [`check`] refuses.
+pub(crate) fn to_message(frame: &Frame) -> Option<RpcxMessage> {
+    let mut header = RpcxHeader {
+        version: 0,
+        message_type: RpcxMessageType::Request,
+        heartbeat: false,
+        oneway: false,
+        compression: RpcxCompression::None,
+        status: RpcxStatus::Normal,
+        serialize_type: SerializeType::Raw,
+        seq: u64::from(frame.request_id),
+    };
+    let request = match &frame.message {
+        Message::Request(request) => request,
+        Message::Oneway(request) => {
+            header.oneway = true;
+            request
+        }
+        Message::Ping => {
+            header.heartbeat = true;
+            header.seq = HEARTBEAT_SEQ + u64::from(frame.request_id);
+            return Some(RpcxMessage {
+                header,
+                service_path: String::new(),
+                service_method: String::new(),
+                metadata: Vec::new(),
+                payload: bytes::Bytes::new(),
+            });
+        }
+        _ => return None,
+    };
+    header.serialize_type = SerializeType::from_codec(frame.codec)?;
+    header.compression = match frame.compression {
+        Compression::None => RpcxCompression::None,
+        Compression::Gzip => RpcxCompression::Gzip,
+        _ => return None,
+    };
+    let mut metadata: Vec<(String, String)> = entries(request)
+        .map(|(key, value)| (key.to_owned(), value.to_owned()))
+        .collect();
+    if let Some(millis) = budget_millis(request) {
+        metadata.push((SERVER_TIMEOUT_KEY.to_owned(), millis));
+    }
+    Some(RpcxMessage {
+        header,
+        service_path: request.service.to_string(),
+        service_method: request.method.to_string(),
+        metadata,
+        payload: request.payload.clone(),
+    })
+}
+
+/// Appends `frame` as an rpcx message to `buf` (nothing for frames rpcx has
+/// no counterpart for).
+pub(crate) fn encode(codec: &RpcxCodec, frame: &Frame, buf: &mut BytesMut) {
+    let Some(message) = to_message(frame) else {
+        return;
+    };
+    if let Err(error) = codec.encode_message(&message, buf) {
+        tracing::error!(%error, "a checked rpcx message failed to encode; dropped");
+    }
+}
+
+/// The call id a reply's sequence number names, if it names one.
+fn call_id(header: &RpcxHeader) -> Option<u32> {
+    if header.message_type != RpcxMessageType::Response || header.heartbeat {
+        return None;
+    }
+    u32::try_from(header.seq).ok().filter(|&id| id != 0)
+}
+
+/// "The server is alive", with no other effect.
+fn alive() -> Inbound {
+    Inbound::Frame(Frame::control(0, Message::Pong))
+}
+
+fn codec_of(header: &RpcxHeader) -> Codec {
+    header.serialize_type.codec().unwrap_or(Codec::Raw)
+}
+
+/// The code of an rpcx error reply: `__rpc_code__` when it names one, Go
+/// rpcx's "can't find service/method" messages, else `application`.
+fn error_code(message: &RpcxMessage, text: &str) -> Code {
+    if let Some(code) = message
+        .metadata_value(CODE_KEY)
+        .and_then(Code::from_name)
+        .filter(|&code| code != Code::Ok)
+    {
+        return code;
+    }
+    if text.starts_with("rpcx: can't find service") {
+        Code::ServiceNotFound
+    } else if text.starts_with("rpcx: can't find method") {
+        Code::MethodNotFound
+    } else {
+        Code::Application
+    }
+}
+
+/// A reply as a native response frame.
+fn to_frame(id: u32, message: RpcxMessage) -> Frame {
+    let header = message.header;
+    let response = if header.status == RpcxStatus::Error {
+        let text = message.metadata_value(ERROR_KEY).unwrap_or("").to_owned();
+        let code = error_code(&message, &text);
+        let mut metadata = Metadata::with_capacity(message.metadata.len());
+        for (key, value) in message.metadata {
+            if key != ERROR_KEY && key != CODE_KEY {
+                metadata.append(key, value);
+            }
+        }
+        // An error's payload has no meaning in rpcx: not passed on as
+        // details.
+        Response {
+            code,
+            message: ByteString::from(text),
+            metadata,
+            payload: bytes::Bytes::new(),
+        }
+    } else {
+        let mut metadata = Metadata::with_capacity(message.metadata.len());
+        for (key, value) in message.metadata {
+            metadata.append(key, value);
+        }
+        Response {
+            code: Code::Ok,
+            message: ByteString::new(),
+            metadata,
+            payload: message.payload,
+        }
+    };
+    Frame {
+        request_id: id,
+        codec: codec_of(&header),
+        compression: if header.status == RpcxStatus::Error {
+            Compression::None
+        } else {
+            header.compression.compression()
+        },
+        message: Message::Response(response),
+    }
+}
+
+/// An rpcx error that ends the stream, as the connection's read error.
+fn fatal(error: RpcxError) -> FrameError {
+    FrameError::Io(io::Error::new(io::ErrorKind::InvalidData, error))
+}
+
+/// Reads rpcx messages from a connection and yields them as the native
+/// [`Inbound`]s the connection's read loop handles.
+#[derive(Debug)]
+pub(crate) struct RpcxReader {
+    codec: RpcxCodec,
+    /// Body bytes of an oversized reply still to discard.
+    skipping: u64,
+}
+
+impl RpcxReader {
+    /// A reader refusing replies beyond `limits`.
+    pub(crate) fn new(limits: RpcxLimits) -> RpcxReader {
+        RpcxReader {
+            codec: RpcxCodec::new(limits),
+            skipping: 0,
+        }
+    }
+
+    fn refusal(header: &RpcxHeader, reason: FrameError) -> Option<Inbound> {
+        call_id(header).map(|request_id| {
+            Inbound::Refused(Refusal {
+                request_id,
+                message_type: MessageType::Response,
+                codec: codec_of(header),
+                reason,
+            })
+        })
+    }
+}
+
+impl Decoder for RpcxReader {
+    type Item = Inbound;
+    type Error = FrameError;
+
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Inbound>, FrameError> {
+        loop {
+            if self.skipping > 0 {
+                let n = src
+                    .len()
+                    .min(usize::try_from(self.skipping).unwrap_or(usize::MAX));
+                src.advance(n);
+                self.skipping -= n as u64;
+                if self.skipping > 0 {
+                    return Ok(None);
+                }
+            }
+            if let Some(bytes) = src.first_chunk::<HEADER_LEN>() {
+                let header = RpcxHeader::parse(bytes).map_err(fatal)?;
+                let length = HEADER_LEN as u64 + u64::from(RpcxHeader::body_len(bytes));
+                let max = self.codec.limits().max_message_size;
+                if length > u64::from(max) {
+                    // Refused from its header alone, its body skipped as it
+                    // comes: the stream stays aligned.
+                    src.advance(HEADER_LEN);
+                    self.skipping = length - HEADER_LEN as u64;
+                    match Self::refusal(&header, FrameError::TooLarge { length, max }) {
+                        Some(refusal) => return Ok(Some(refusal)),
+                        None => continue,
+                    }
+                }
+            }
+            match self.codec.decode_inbound(src).map_err(fatal)? {
+                None => return Ok(None),
+                Some(RpcxInbound::Refused { header, error }) => {
+                    let reason = FrameError::Io(io::Error::new(io::ErrorKind::InvalidData, error));
+                    match Self::refusal(&header, reason) {
+                        Some(refusal) => return Ok(Some(refusal)),
+                        None => return Ok(Some(alive())),
+                    }
+                }
+                Some(RpcxInbound::Message(message)) => {
+                    return Ok(Some(match call_id(&message.header) {
+                        Some(id) => Inbound::Frame(to_frame(id, message)),
+                        None => alive(),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use bytes::Bytes;
+
+    use super::*;
+
+    fn request(metadata: Metadata, deadline: Option<Duration>) -> Frame {
+        Frame {
+            request_id: 7,
+            codec: Codec::Json,
+            compression: Compression::None,
+            message: Message::Request(Request {
+                service: "Arith".into(),
+                method: "Mul".into(),
+                deadline,
+                retry: true,
+                metadata,
+                payload: Bytes::from_static(br#"{"A":7,"B":8}"#),
+            }),
+        }
+    }
+
+    fn encoded(frame: &Frame) -> BytesMut {
+        let mut buf = BytesMut::new();
+        encode(&RpcxCodec::default(), frame, &mut buf);
+        buf
+    }
+
+    #[test]
+    fn a_request_becomes_an_rpcx_request_and_check_measures_it_exactly() {
+        let mut metadata = Metadata::new();
+        metadata.insert("trace", "abc");
+        metadata.insert(AUTHORIZATION_KEY, "Bearer s3cret");
+        let frame = request(metadata, Some(Duration::from_micros(1500)));
+        let message = to_message(&frame).expect("a request");
+        assert_eq!(message.header.seq, 7);
+        assert_eq!(message.header.serialize_type, SerializeType::Json);
+        assert!(!message.header.oneway && !message.header.heartbeat);
+        assert_eq!(
+            (
+                message.service_path.as_str(),
+                message.service_method.as_str()
+            ),
+            ("Arith", "Mul")
+        );
+        assert_eq!(message.metadata_value("trace"), Some("abc"));
+        assert_eq!(message.metadata_value(AUTH_KEY), Some("s3cret"));
+        assert_eq!(message.metadata_value(AUTHORIZATION_KEY), None);
+        assert_eq!(message.metadata_value(SERVER_TIMEOUT_KEY), Some("2"));
+        let length = encoded(&frame).len() as u32;
+        assert_eq!(check(&frame, length), Ok(()));
+        assert_eq!(
+            check(&frame, length - 1).map_err(|s| s.code()),
+            Err(Code::PayloadTooLarge)
+        );
+    }
+
+    #[test]
+    fn pings_are_heartbeats_above_every_call_id_and_cancels_are_not_sent() {
+        let ping = to_message(&Frame::control(u32::MAX, Message::Ping)).expect("a heartbeat");
+        assert!(ping.header.heartbeat);
+        assert_eq!(ping.header.seq, HEARTBEAT_SEQ + u64::from(u32::MAX));
+        assert!(to_message(&Frame::control(3, Message::Cancel)).is_none());
+        assert!(encoded(&Frame::control(3, Message::Pong)).is_empty());
+    }
+
+    fn reply(seq: u64, status: RpcxStatus, metadata: &[(&str, &str)]) -> BytesMut {
+        let message = RpcxMessage {
+            header: RpcxHeader {
+                version: 0,
+                message_type: RpcxMessageType::Response,
+                heartbeat: false,
+                oneway: false,
+                compression: RpcxCompression::None,
+                status,
+                serialize_type: SerializeType::MsgPack,
+                seq,
+            },
+            service_path: "Arith".to_owned(),
+            service_method: "Mul".to_owned(),
+            metadata: metadata
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            payload: Bytes::from_static(b"\x81\xa1C\x38"),
+        };
+        let mut buf = BytesMut::new();
+        RpcxCodec::default()
+            .encode_message(&message, &mut buf)
+            .expect("encodes");
+        buf
+    }
+
+    fn response(inbound: Option<Inbound>) -> (u32, Response) {
+        match inbound {
+            Some(Inbound::Frame(Frame {
+                request_id,
+                message: Message::Response(response),
+                ..
+            })) => (request_id, response),
+            other => panic!("not a response: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn error_replies_carry_their_code_or_a_chosen_one() {
+        let mut reader = RpcxReader::new(RpcxLimits::default());
+        let cases = [
+            (
+                &[(ERROR_KEY, "no"), (CODE_KEY, "overloaded"), ("k", "v")][..],
+                Code::Overloaded,
+            ),
+            (
+                &[(ERROR_KEY, "rpcx: can't find service Nope")][..],
+                Code::ServiceNotFound,
+            ),
+            (
+                &[(ERROR_KEY, "rpcx: can't find method Nope")][..],
+                Code::MethodNotFound,
+            ),
+            (
+                &[(ERROR_KEY, "boom"), (CODE_KEY, "no such code")][..],
+                Code::Application,
+            ),
+        ];
+        for (metadata, code) in cases {
+            let (id, response) = response(
+                reader
+                    .decode(&mut reply(9, RpcxStatus::Error, metadata))
+                    .unwrap(),
+            );
+            assert_eq!((id, response.code), (9, code));
+            assert!(response.payload.is_empty());
+            assert_eq!(response.metadata.get(ERROR_KEY), None);
+            assert_eq!(response.metadata.get(CODE_KEY), None);
+        }
+        let (_, ok) = response(
+            reader
+                .decode(&mut reply(9, RpcxStatus::Normal, &[("k", "v")]))
+                .unwrap(),
+        );
+        assert_eq!((ok.code, ok.metadata.get("k")), (Code::Ok, Some("v")));
+    }
+
+    #[test]
+    fn heartbeat_range_replies_and_server_requests_only_say_alive() {
+        let mut reader = RpcxReader::new(RpcxLimits::default());
+        for seq in [0, HEARTBEAT_SEQ, u64::MAX] {
+            let inbound = reader
+                .decode(&mut reply(seq, RpcxStatus::Normal, &[]))
+                .unwrap();
+            assert!(matches!(
+                inbound,
+                Some(Inbound::Frame(Frame {
+                    message: Message::Pong,
+                    ..
+                }))
+            ));
+        }
+    }
+
+    #[test]
+    fn an_oversized_reply_is_refused_alone_and_skipped() {
+        let big = reply(5, RpcxStatus::Normal, &[]);
+        let mut reader = RpcxReader::new(RpcxLimits::new(big.len() as u32 - 1, Default::default()));
+        let mut stream = big.clone();
+        stream.extend_from_slice(&reply(6, RpcxStatus::Normal, &[])[..]);
+        match reader.decode(&mut stream).unwrap() {
+            Some(Inbound::Refused(refusal)) => {
+                assert_eq!(refusal.request_id, 5);
+                assert_eq!(refusal.status().code(), Code::PayloadTooLarge);
+            }
+            other => panic!("not refused: {other:?}"),
+        }
+        // Reply 6 is as large as reply 5: refused too, and the stream ends aligned.
+        assert!(
+            matches!(reader.decode(&mut stream).unwrap(), Some(Inbound::Refused(r)) if r.request_id == 6)
+        );
+        assert_eq!(reader.decode(&mut stream).unwrap().map(|_| ()), None);
+        assert!(stream.is_empty(), "the second body was skipped too");
+    }
+
+    #[test]
+    fn a_bad_header_ends_the_stream() {
+        let mut bad = reply(5, RpcxStatus::Normal, &[]);
+        bad[0] = 0x8f;
+        assert!(
+            RpcxReader::new(RpcxLimits::default())
+                .decode(&mut bad)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn compression_is_gzip_above_one_kib() {
+        let policy =
+            compression_policy(CompressionPolicy::new(Compression::Zstd).with_threshold(10));
+        assert_eq!(
+            (policy.compression, policy.threshold),
+            (Compression::Gzip, 1025)
+        );
+        assert_eq!(
+            compression_policy(CompressionPolicy::NONE),
+            CompressionPolicy::NONE
+        );
+    }
+}
