@@ -223,10 +223,22 @@ fn error_code(message: &RpcxMessage, text: &str) -> Code {
     }
 }
 
+/// Whether a reply is an error: the status bit, or (rpcx-rs, which never
+/// sets the bit for an unknown service or method) `__rpcx_error__` set on a
+/// reply with no payload.
+fn is_error(message: &RpcxMessage) -> bool {
+    message.header.status == RpcxStatus::Error
+        || (message.payload.is_empty()
+            && message
+                .metadata_value(ERROR_KEY)
+                .is_some_and(|text| !text.is_empty()))
+}
+
 /// A reply as a native response frame.
 fn to_frame(id: u32, message: RpcxMessage) -> Frame {
     let header = message.header;
-    let response = if header.status == RpcxStatus::Error {
+    let error = is_error(&message);
+    let response = if error {
         let text = message.metadata_value(ERROR_KEY).unwrap_or("").to_owned();
         let code = error_code(&message, &text);
         let mut metadata = Metadata::with_capacity(message.metadata.len());
@@ -258,7 +270,7 @@ fn to_frame(id: u32, message: RpcxMessage) -> Frame {
     Frame {
         request_id: id,
         codec: codec_of(&header),
-        compression: if header.status == RpcxStatus::Error {
+        compression: if error {
             Compression::None
         } else {
             header.compression.compression()
@@ -422,6 +434,15 @@ mod tests {
     }
 
     fn reply(seq: u64, status: RpcxStatus, metadata: &[(&str, &str)]) -> BytesMut {
+        reply_with(seq, status, metadata, b"\x81\xa1C\x38")
+    }
+
+    fn reply_with(
+        seq: u64,
+        status: RpcxStatus,
+        metadata: &[(&str, &str)],
+        payload: &'static [u8],
+    ) -> BytesMut {
         let message = RpcxMessage {
             header: RpcxHeader {
                 version: 0,
@@ -439,7 +460,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
-            payload: Bytes::from_static(b"\x81\xa1C\x38"),
+            payload: Bytes::from_static(payload),
         };
         let mut buf = BytesMut::new();
         RpcxCodec::default()
