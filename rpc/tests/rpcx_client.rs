@@ -533,3 +533,43 @@ async fn echoed_heartbeats_keep_a_quiet_connection_and_silence_ends_it() {
     assert!(status.message().contains("heartbeat"), "{status}");
     drop(peer);
 }
+
+#[tokio::test]
+async fn an_xclient_speaks_each_endpoint_s_protocol_and_skips_unknown_ones() {
+    use rpc::registry::{Endpoint, EndpointMetadata, StaticDiscovery};
+    // Rpcx off: only this project's protocol works with this server.
+    let (native_only, native_addr, _) = serve(false).await;
+    let endpoint = |protocol: &str| {
+        Endpoint::tcp(native_addr.clone())
+            .with_metadata(EndpointMetadata::new().with("protocol", protocol))
+    };
+    let xclient = |endpoints: Vec<Endpoint>| async move {
+        let x = rpc::XClient::builder("Arith", StaticDiscovery::new(endpoints))
+            .client_config(rpcx_config().build().expect("config"))
+            .protocol(Protocol::Rpcx)
+            .build()
+            .await
+            .expect("an xclient");
+        ArithClient::new(x)
+    };
+    let marked = xclient(vec![endpoint("native")]).await;
+    assert_eq!(
+        marked.mul(&Args { a: 2, b: 5 }).await.expect("native").c,
+        10
+    );
+    // Unmarked: the XClient's default, rpcx, which this server refuses.
+    let unmarked = xclient(vec![Endpoint::tcp(native_addr.clone())]).await;
+    let status = unmarked.mul(&Args { a: 2, b: 5 }).await.expect_err("rpcx");
+    assert_eq!(status.code(), Code::Unavailable, "{status}");
+    // A protocol this client does not speak: the endpoint is skipped.
+    let unknown = xclient(vec![endpoint("grpc")]).await;
+    let status = unknown
+        .mul(&Args { a: 2, b: 5 })
+        .await
+        .expect_err("skipped");
+    assert!(
+        status.message().contains("no endpoint of Arith is known"),
+        "{status}"
+    );
+    native_only.shutdown_and_wait().await;
+}

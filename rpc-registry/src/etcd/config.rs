@@ -14,7 +14,19 @@ pub struct EtcdConfig {
     /// (no default: [`EtcdConfig::new`] takes them, in the address syntax
     /// described there).
     pub endpoints: Vec<String>,
-    /// Key prefix. Default `/rpc`.
+    /// Key prefix: keys are `{base}/{Service}/{network}@{address}`, taken
+    /// verbatim (the `/` before the service is added). Default `/rpc`.
+    ///
+    /// To share keys with a Go rpcx fleet, write its `BasePath` as its etcd
+    /// store writes it: rpcx-etcd's etcd v3 store (`etcdv3`) writes keys as
+    /// given, so `BasePath: "/rpcx_test"` is `base = "/rpcx_test"`; stores
+    /// built on libkv's key normalization (the etcd v2 store, whose
+    /// `normalize` strips the leading `/`) write `rpcx_test/Arith/tcp@…`,
+    /// which is `base = "rpcx_test"`, without the slash (in a URL:
+    /// `etcd://host:port?base=rpcx_test`). Go's discovery finds this
+    /// project's keys under either, and this project's discovery finds
+    /// Go's keys (its `rpcx_test` → `rpcx_path` and `rpcx_test/Arith` →
+    /// `Arith` entries are not under any service's prefix and are ignored).
     pub base: String,
     /// Lease time-to-live of registered keys, in whole seconds. Default 10 s.
     pub ttl: Duration,
@@ -32,7 +44,7 @@ pub struct EtcdConfig {
 }
 
 /// The URL parameters [`EtcdConfig::from_url`] understands.
-const PARAMETERS: &str = "ttl, timeout, hold, password_env, ca, cert, key";
+const PARAMETERS: &str = "ttl, timeout, hold, base, password_env, ca, cert, key";
 
 impl EtcdConfig {
     /// Defaults for a cluster at `endpoints`.
@@ -72,6 +84,9 @@ impl EtcdConfig {
     /// before the first host. `etcds://` is the same over TLS. Parameters:
     /// `ttl` (lease TTL, whole seconds: `ttl=5s`), `timeout` (`timeout=2s`),
     /// `hold` (discovery's self-preservation hold, `hold=0s` turns it off),
+    /// `base` (the key prefix verbatim, for a prefix without the leading
+    /// `/` that a URL path always has, as Go rpcx's libkv stores write
+    /// theirs: `base=rpcx_test`; see [`EtcdConfig::base`]; not with a path),
     /// `password_env` (the environment variable holding the user's
     /// password), and for `etcds://`: `ca` (PEM file of the CA that signed
     /// etcd's certificate), `cert` and `key` (PEM files of a client
@@ -145,6 +160,14 @@ impl EtcdConfig {
                 }
                 "timeout" => config.timeout = duration?,
                 "hold" => config.self_preservation = Some(SelfPreservation::new(duration?)),
+                "base" => {
+                    if !base.is_empty() && base != "/" {
+                        return Err(RegistryError::BadUrl(format!(
+                            "etcd URL parameter base={value:?} and a path {base:?}: give one"
+                        )));
+                    }
+                    config.base = value.trim_end_matches('/').to_owned();
+                }
                 "password_env" => password_env = Some(value.to_string()),
                 "ca" => ca = Some(value.to_string()),
                 "cert" => cert = Some(value.to_string()),
@@ -347,6 +370,14 @@ mod tests {
         assert_eq!(config.self_preservation().hold, Duration::from_secs(6));
         let off = EtcdConfig::from_url("etcd://h:1?hold=0s").unwrap();
         assert_eq!(off.self_preservation().hold, Duration::ZERO);
+        // Go rpcx's libkv-normalized layout: no leading slash.
+        let go = EtcdConfig::from_url("etcd://h:1?base=rpcx_test").unwrap();
+        assert_eq!(
+            go.key("Arith", "tcp@1.2.3.4:5"),
+            "rpcx_test/Arith/tcp@1.2.3.4:5"
+        );
+        assert_eq!(go.service_prefix("Arith"), "rpcx_test/Arith/");
+        assert!(EtcdConfig::from_url("etcd://h:1/rpc?base=rpcx_test").is_err());
     }
 
     #[test]
