@@ -14,7 +14,7 @@ use rpc_core::frame::{
     Frame, FrameCodec, FrameError, FrameReader, Inbound, Message, MessageType, Response,
     write_batches_with,
 };
-use rpc_core::rpcx::{RpcxCodec, RpcxLimits};
+use rpc_core::rpcx::RpcxLimits;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::codec::{Decoder, FramedRead};
@@ -92,13 +92,13 @@ impl Connection {
         match config.protocol {
             Protocol::Rpcx => {
                 let limits = RpcxLimits::new(config.max_frame_size, config.metadata_limits);
-                let rpcx = RpcxCodec::new(limits);
+                let max = limits.max_message_size;
                 tokio::spawn(write_loop(
                     Arc::clone(&connection),
                     rx,
                     writer,
                     move |frame: &Frame, buf: &mut bytes::BytesMut| {
-                        rpcx_wire::encode(&rpcx, frame, buf)
+                        rpcx_wire::encode(max, frame, buf)
                     },
                 ));
                 tokio::spawn(read_loop(

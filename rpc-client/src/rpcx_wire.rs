@@ -30,7 +30,7 @@
 
 use std::io;
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, BufMut, BytesMut};
 use bytestring::ByteString;
 use rpc_codec::{Codec, Compression, CompressionPolicy};
 use rpc_core::frame::{
@@ -72,12 +72,54 @@ fn entries(request: &Request) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// A budget in whole milliseconds, rounded up (a budget under 1 ms is not
-/// sent as 0, which rpcx reads as already spent).
-fn budget_millis(request: &Request) -> Option<String> {
-    request.deadline.map(|budget| {
-        let nanos = budget.as_nanos();
-        nanos.div_ceil(1_000_000).to_string()
-    })
+/// sent as 0, which rpcx reads as already spent), as decimal digits.
+fn budget_millis(request: &Request) -> Option<Digits> {
+    request
+        .deadline
+        .map(|budget| Digits::new(budget.as_nanos().div_ceil(1_000_000)))
+}
+
+/// A number's decimal digits, without an allocation.
+struct Digits {
+    bytes: [u8; 40],
+    start: usize,
+}
+
+impl Digits {
+    fn new(mut number: u128) -> Digits {
+        let mut bytes = [0u8; 40];
+        let mut start = bytes.len();
+        loop {
+            start -= 1;
+            bytes[start] = b'0' + (number % 10) as u8;
+            number /= 10;
+            if number == 0 {
+                return Digits { bytes, start };
+            }
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[self.start..]
+    }
+}
+
+/// The sizes of a request's rpcx message: (metadata block, whole message).
+fn sizes(request: &Request, timeout: Option<&Digits>) -> (u64, u64) {
+    let timeout = timeout.map_or(0, |millis| {
+        8 + SERVER_TIMEOUT_KEY.len() as u64 + millis.as_bytes().len() as u64
+    });
+    let metadata: u64 = entries(request)
+        .map(|(key, value)| 8 + key.len() as u64 + value.len() as u64)
+        .sum::<u64>()
+        + timeout;
+    let length = HEADER_LEN as u64
+        + 16
+        + request.service.len() as u64
+        + request.method.len() as u64
+        + metadata
+        + request.payload.len() as u64;
+    (metadata, length)
 }
 
 /// Checks that `frame` can be written as an rpcx message within
@@ -99,19 +141,7 @@ pub(crate) fn check(frame: &Frame, max_message_size: u32) -> Result<(), Status> 
             frame.compression
         )));
     }
-    let timeout = budget_millis(request).map_or(0, |millis| {
-        8 + SERVER_TIMEOUT_KEY.len() as u64 + millis.len() as u64
-    });
-    let metadata: u64 = entries(request)
-        .map(|(key, value)| 8 + key.len() as u64 + value.len() as u64)
-        .sum::<u64>()
-        + timeout;
-    let length = HEADER_LEN as u64
-        + 16
-        + request.service.len() as u64
-        + request.method.len() as u64
-        + metadata
-        + request.payload.len() as u64;
+    let (_, length) = sizes(request, budget_millis(request).as_ref());
     if length > u64::from(max_message_size) {
         return Err(Status::new(
             Code::PayloadTooLarge,
@@ -123,9 +153,9 @@ pub(crate) fn check(frame: &Frame, max_message_size: u32) -> Result<(), Status> 
     Ok(())
 }
 
-/// The rpcx message of an outgoing frame; `None` for frames rpcx has no
-/// counterpart for (cancel, pong) and for frames [`check`] refuses.
-pub(crate) fn to_message(frame: &Frame) -> Option<RpcxMessage> {
+/// The header of an outgoing frame's rpcx message; `None` for frames rpcx
+/// has no counterpart for (cancel, pong) and for frames [`check`] refuses.
+fn header_of(frame: &Frame) -> Option<RpcxHeader> {
     let mut header = RpcxHeader {
         version: 0,
         message_type: RpcxMessageType::Request,
@@ -136,55 +166,67 @@ pub(crate) fn to_message(frame: &Frame) -> Option<RpcxMessage> {
         serialize_type: SerializeType::Raw,
         seq: u64::from(frame.request_id),
     };
-    let request = match &frame.message {
-        Message::Request(request) => request,
-        Message::Oneway(request) => {
-            header.oneway = true;
-            request
-        }
+    match &frame.message {
+        Message::Request(_) => {}
+        Message::Oneway(_) => header.oneway = true,
         Message::Ping => {
             header.heartbeat = true;
             header.seq = HEARTBEAT_SEQ + u64::from(frame.request_id);
-            return Some(RpcxMessage {
-                header,
-                service_path: String::new(),
-                service_method: String::new(),
-                metadata: Vec::new(),
-                payload: bytes::Bytes::new(),
-            });
+            return Some(header);
         }
         _ => return None,
-    };
+    }
     header.serialize_type = SerializeType::from_codec(frame.codec)?;
     header.compression = match frame.compression {
         Compression::None => RpcxCompression::None,
         Compression::Gzip => RpcxCompression::Gzip,
         _ => return None,
     };
-    let mut metadata: Vec<(String, String)> = entries(request)
-        .map(|(key, value)| (key.to_owned(), value.to_owned()))
-        .collect();
-    if let Some(millis) = budget_millis(request) {
-        metadata.push((SERVER_TIMEOUT_KEY.to_owned(), millis));
-    }
-    Some(RpcxMessage {
-        header,
-        service_path: request.service.to_string(),
-        service_method: request.method.to_string(),
-        metadata,
-        payload: request.payload.clone(),
-    })
+    Some(header)
 }
 
-/// Appends `frame` as an rpcx message to `buf` (nothing for frames rpcx has
-/// no counterpart for).
-pub(crate) fn encode(codec: &RpcxCodec, frame: &Frame, buf: &mut BytesMut) {
-    let Some(message) = to_message(frame) else {
+fn put_field(buf: &mut BytesMut, bytes: &[u8]) {
+    buf.put_u32(bytes.len() as u32);
+    buf.put_slice(bytes);
+}
+
+/// Appends `frame` as an rpcx message to `buf`, written straight from the
+/// frame (nothing for frames rpcx has no counterpart for; a frame over
+/// `max_message_size`, which [`check`] refused before it was queued, is
+/// logged and dropped).
+pub(crate) fn encode(max_message_size: u32, frame: &Frame, buf: &mut BytesMut) {
+    let Some(header) = header_of(frame) else {
         return;
     };
-    if let Err(error) = codec.encode_message(&message, buf) {
-        tracing::error!(%error, "a checked rpcx message failed to encode; dropped");
+    let (Message::Request(request) | Message::Oneway(request)) = &frame.message else {
+        // A heartbeat: empty names, metadata and payload.
+        buf.put_slice(&header.to_bytes(16));
+        buf.put_bytes(0, 16);
+        return;
+    };
+    let timeout = budget_millis(request);
+    let (metadata_len, length) = sizes(request, timeout.as_ref());
+    if length > u64::from(max_message_size) {
+        tracing::error!(
+            length,
+            "a checked rpcx message is over the maximum; dropped"
+        );
+        return;
     }
+    buf.reserve(length as usize);
+    buf.put_slice(&header.to_bytes((length - HEADER_LEN as u64) as u32));
+    put_field(buf, request.service.as_bytes());
+    put_field(buf, request.method.as_bytes());
+    buf.put_u32(metadata_len as u32);
+    for (key, value) in entries(request) {
+        put_field(buf, key.as_bytes());
+        put_field(buf, value.as_bytes());
+    }
+    if let Some(millis) = &timeout {
+        put_field(buf, SERVER_TIMEOUT_KEY.as_bytes());
+        put_field(buf, millis.as_bytes());
+    }
+    put_field(buf, &request.payload);
 }
 
 /// The call id a reply's sequence number names, if it names one.
@@ -391,8 +433,16 @@ mod tests {
 
     fn encoded(frame: &Frame) -> BytesMut {
         let mut buf = BytesMut::new();
-        encode(&RpcxCodec::default(), frame, &mut buf);
+        encode(u32::MAX, frame, &mut buf);
         buf
+    }
+
+    /// What the client wrote, decoded by the rpcx codec.
+    fn to_message(frame: &Frame) -> Option<RpcxMessage> {
+        let mut buf = encoded(frame);
+        let message = RpcxCodec::default().decode(&mut buf).expect("valid rpcx")?;
+        assert!(buf.is_empty(), "one message, nothing after it");
+        Some(message)
     }
 
     #[test]
@@ -422,6 +472,16 @@ mod tests {
             check(&frame, length - 1).map_err(|s| s.code()),
             Err(Code::PayloadTooLarge)
         );
+    }
+
+    #[test]
+    fn digits_are_decimal() {
+        for number in [0u128, 7, 10, 1_000, u128::from(u64::MAX), u128::MAX] {
+            assert_eq!(
+                Digits::new(number).as_bytes(),
+                number.to_string().as_bytes()
+            );
+        }
     }
 
     #[test]
