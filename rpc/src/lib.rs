@@ -71,6 +71,7 @@
 //!   built by [`XClientBuilder`] for a cluster ([`SelectMode`],
 //!   [`FailMode`], [`BreakerConfig`], [`RetryBudgetConfig`]),
 //!   [`CallOptions`] per call, [`Channel`] under the typed stubs;
+//!   [`Protocol::Rpcx`] to call Go rpcx servers;
 //! - registries: [`discovery_from_url`] and [`registry_from_url`]
 //!   (`etcd://host:port`, `static://host:port,…`), [`Registration`] to
 //!   announce a server, [`MemoryRegistry`], [`StaticDiscovery`], and with
