@@ -618,6 +618,82 @@ mod tests {
         assert!(stream.is_empty(), "the second body was skipped too");
     }
 
+    /// What a reader yields from `stream`, fed `step` bytes at a time:
+    /// `(call id, code)` per reply, `None` for "alive".
+    fn read_all(stream: &[u8], step: usize, max: u32) -> Vec<Option<(u32, Code)>> {
+        let mut reader = RpcxReader::new(RpcxLimits::new(max, Default::default()));
+        let mut buffer = BytesMut::new();
+        let mut seen = Vec::new();
+        for chunk in stream.chunks(step) {
+            buffer.extend_from_slice(chunk);
+            while let Some(inbound) = reader.decode(&mut buffer).expect("a valid stream") {
+                seen.push(match inbound {
+                    Inbound::Frame(Frame {
+                        request_id,
+                        message: Message::Response(response),
+                        ..
+                    }) => Some((request_id, response.code)),
+                    Inbound::Frame(_) => None,
+                    Inbound::Refused(refusal) => {
+                        Some((refusal.request_id, refusal.status().code()))
+                    }
+                });
+            }
+        }
+        assert!(buffer.is_empty(), "step {step}: bytes left over");
+        seen
+    }
+
+    #[test]
+    fn a_stream_cut_anywhere_reads_the_same() {
+        let small = reply(1, RpcxStatus::Normal, &[]);
+        let limit = small.len() as u32;
+        let mut stream = small.to_vec();
+        stream.extend_from_slice(&reply(
+            2,
+            RpcxStatus::Error,
+            &[(ERROR_KEY, "x"), ("k", "v")],
+        ));
+        stream.extend_from_slice(&reply(HEARTBEAT_SEQ, RpcxStatus::Normal, &[]));
+        stream.extend_from_slice(&reply(4, RpcxStatus::Normal, &[]));
+        let whole = read_all(&stream, stream.len(), limit);
+        assert_eq!(
+            whole,
+            [
+                Some((1, Code::Ok)),
+                Some((2, Code::PayloadTooLarge)),
+                None,
+                Some((4, Code::Ok)),
+            ]
+        );
+        for step in 1..stream.len() {
+            assert_eq!(read_all(&stream, step, limit), whole, "step {step}");
+        }
+    }
+
+    #[test]
+    fn random_bytes_after_the_magic_never_panic_or_over_allocate() {
+        // A fixed xorshift sequence: reproducible, no dependency.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..2_000 {
+            let len = (next() % 96) as usize;
+            let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            if let Some(first) = bytes.first_mut() {
+                *first = rpc_core::rpcx::MAGIC;
+            }
+            let mut reader = RpcxReader::new(RpcxLimits::new(1024, Default::default()));
+            let mut buffer = BytesMut::from(&bytes[..]);
+            while let Ok(Some(_)) = reader.decode(&mut buffer) {}
+            assert!(buffer.capacity() <= 4096, "{}", buffer.capacity());
+        }
+    }
+
     #[test]
     fn a_bad_header_ends_the_stream() {
         let mut bad = reply(5, RpcxStatus::Normal, &[]);
