@@ -207,8 +207,8 @@ async fn errors_from_a_go_style_server_get_codes() {
 async fn echoed_heartbeats_keep_a_quiet_connection_and_silence_ends_it() {
     let (listener, addr) = listener().await;
     let config = rpcx_config()
-        .heartbeat_interval(Duration::from_millis(20))
-        .heartbeat_timeout(Duration::from_millis(60))
+        .heartbeat_interval(Duration::from_millis(50))
+        .heartbeat_timeout(Duration::from_secs(1))
         .timeout(Duration::from_secs(30));
     let client = rpcx_client(&addr, config);
     let call = tokio::spawn({
@@ -220,7 +220,9 @@ async fn echoed_heartbeats_keep_a_quiet_connection_and_silence_ends_it() {
     // The call waits while the peer echoes heartbeats: more of them than
     // fit in one heartbeat timeout, so only the echoes kept it alive.
     let mut heartbeats = 0;
-    while heartbeats < 6 {
+    // A heartbeat goes out after 50 ms without a read: 30 of them span
+    // more than the 1 s timeout.
+    while heartbeats < 30 {
         let heartbeat = peer.next().await.expect("a heartbeat");
         assert!(heartbeat.header.heartbeat);
         peer.echo(&heartbeat).await;

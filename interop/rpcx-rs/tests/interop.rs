@@ -224,15 +224,15 @@ async fn heartbeats_to_their_server_keep_the_connection() {
     let config = ClientConfig::builder()
         .protocol(Protocol::Rpcx)
         .codec(Codec::Json)
-        .heartbeat_interval(Duration::from_millis(20))
-        .heartbeat_timeout(Duration::from_millis(100))
+        .heartbeat_interval(Duration::from_millis(50))
+        .heartbeat_timeout(Duration::from_millis(500))
         .build()
         .expect("a valid config");
     let client = Client::with_config(Target::Tcp(server.addr.clone()), config);
     let arith = ArithClient::new(client.clone());
     assert_eq!(arith.mul(&Args { a: 2, b: 2 }).await.expect("ok").c, 4);
-    // Quiet for ten heartbeat timeouts: only answered heartbeats keep it.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Quiet for four heartbeat timeouts: only answered heartbeats keep it.
+    tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(client.is_connected(), "the connection was declared dead");
     assert_eq!(arith.mul(&Args { a: 3, b: 3 }).await.expect("ok").c, 9);
 }
