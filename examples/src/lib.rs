@@ -1,5 +1,11 @@
 //! The `Arith` service shared by the examples: its argument and reply types
 //! derive both serde and prost, so it speaks JSON, msgpack and protobuf.
+//!
+//! They are rpcx's own example types (`Args {A, B}`, `Reply {C}` in
+//! rpcx-examples' root package): serde writes the fields as `A`, `B` and
+//! `C`, the names Go's `encoding/json` and `vmihailenco/msgpack` use for the
+//! declared fields, so a Go rpcx example client calls `arith-server`
+//! unchanged. On input the lowercase `a`, `b`, `c` are accepted too.
 
 #![forbid(unsafe_code)]
 
@@ -13,9 +19,11 @@ use rpc::{Context, Status};
 pub struct Args {
     /// The left operand.
     #[prost(int64, tag = "1")]
+    #[serde(rename = "A", alias = "a")]
     pub a: i64,
     /// The right operand.
     #[prost(int64, tag = "2")]
+    #[serde(rename = "B", alias = "b")]
     pub b: i64,
 }
 
@@ -24,6 +32,7 @@ pub struct Args {
 pub struct Reply {
     /// The value.
     #[prost(int64, tag = "1")]
+    #[serde(rename = "C", alias = "c")]
     pub c: i64,
 }
 

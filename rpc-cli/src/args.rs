@@ -103,6 +103,21 @@ pub(crate) struct CallOptionsArgs {
     /// The call's timeout (sent as its deadline), e.g. 500ms, 5s.
     #[arg(long, default_value = "10s", value_parser = duration::parse)]
     pub(crate) timeout: Duration,
+    /// Speak Go rpcx's protocol: to a Go rpcx server, or (with --registry)
+    /// to the endpoints whose metadata names no protocol.
+    #[arg(long)]
+    pub(crate) rpcx: bool,
+}
+
+impl CallOptionsArgs {
+    /// The protocol `--rpcx` asks for.
+    pub(crate) fn protocol(&self) -> rpc::Protocol {
+        if self.rpcx {
+            rpc::Protocol::Rpcx
+        } else {
+            rpc::Protocol::Native
+        }
+    }
 }
 
 /// `rpc watch`.

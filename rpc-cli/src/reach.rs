@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use rpc::registry::{Discovery, discovery_from_url};
-use rpc::{Channel, Client, RawReply, RawRequest, Status, XClient};
+use rpc::{Channel, Client, ClientConfig, Protocol, RawReply, RawRequest, Status, Target, XClient};
 
 use crate::exit::Failure;
 
@@ -34,16 +34,28 @@ pub(crate) async fn discovery(url: &str) -> Result<Arc<dyn Discovery>, Failure> 
         .map_err(|error| Failure::Local(format!("registry {url}: {error}")))
 }
 
-/// Calls to `service`: at `addr`, or through the registry at `registry`.
+/// A client of `addr` speaking `protocol`, otherwise with the defaults.
+pub(crate) fn client(addr: &str, protocol: Protocol) -> Client {
+    let config = ClientConfig::builder()
+        .protocol(protocol)
+        .build()
+        .expect("the default settings are valid");
+    Client::with_config(Target::Tcp(addr.to_owned()), config)
+}
+
+/// Calls to `service`: at `addr`, or through the registry at `registry`;
+/// in `protocol` (through a registry: to endpoints that name none).
 pub(crate) async fn reach(
     addr: Option<&str>,
     registry: Option<&str>,
     service: &str,
+    protocol: Protocol,
 ) -> Result<Reach, Failure> {
     match (addr, registry) {
-        (Some(addr), None) => Ok(Reach::Addr(Client::new(addr))),
+        (Some(addr), None) => Ok(Reach::Addr(client(addr, protocol))),
         (None, Some(url)) => {
             let xclient = XClient::builder_shared(service, discovery(url).await?)
+                .protocol(protocol)
                 .build()
                 .await
                 .map_err(|error| Failure::Local(format!("registry {url}: {error}")))?;

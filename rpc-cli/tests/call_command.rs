@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{calc_server, run, run_with_stdin};
+use support::{calc_server, calc_server_rpcx, run, run_with_stdin};
 
 #[tokio::test]
 async fn calls_in_json_and_msgpack_print_the_reply_as_json() {
@@ -151,4 +151,33 @@ async fn failures_exit_with_distinct_statuses() {
     // Nobody listens there any more.
     let gone = run(&["call", &addr, "Calc.Mul", "{}", "--timeout", "2s"]).await;
     assert_eq!(gone.code, 20, "{gone:?}");
+}
+
+#[tokio::test]
+async fn dash_dash_rpcx_speaks_go_rpcx_s_protocol() {
+    let (server, addr) = calc_server_rpcx().await;
+    for codec in ["json", "msgpack"] {
+        let reply = run(&[
+            "call",
+            "--rpcx",
+            &addr,
+            "Calc.Mul",
+            r#"{"a":6,"b":7}"#,
+            "--codec",
+            codec,
+        ])
+        .await;
+        assert_eq!(
+            (reply.code, reply.stdout.as_str()),
+            (0, "42\n"),
+            "{codec}: {reply:?}"
+        );
+    }
+    server.shutdown_and_wait().await;
+    // A server without rpcx closes the connection: the call fails.
+    let (native, addr) = calc_server().await;
+    let refused = run(&["call", "--rpcx", &addr, "Calc.Mul", r#"{"a":6,"b":7}"#]).await;
+    assert_ne!(refused.code, 0, "{refused:?}");
+    assert!(refused.stderr.contains("unavailable"), "{refused:?}");
+    native.shutdown_and_wait().await;
 }

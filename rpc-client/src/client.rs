@@ -8,14 +8,14 @@ use std::time::{Duration, Instant};
 
 use bytestring::ByteString;
 use rpc_codec::{Codec, Compression, PayloadCodec};
-use rpc_core::frame::{Frame, FrameError, Message, Request};
-use rpc_core::{Code, Status};
+use rpc_core::Status;
+use rpc_core::frame::{Frame, Message, Request};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::connection::Connection;
 use crate::instrument::ClientMetrics;
-use crate::{CallOptions, CallReply, Channel, ClientConfig, RawReply, RawRequest, typed};
+use crate::{CallOptions, CallReply, Channel, ClientConfig, Protocol, RawReply, RawRequest, typed};
 
 /// Where a client connects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,10 +255,13 @@ impl Client {
         budget: Duration,
         kind: fn(Request) -> Message,
     ) -> Result<Frame, Status> {
-        let policy = request
+        let mut policy = request
             .options
             .compression
             .unwrap_or(self.shared.config.compression);
+        if connection.protocol() == Protocol::Rpcx {
+            policy = crate::rpcx_wire::compression_policy(policy);
+        }
         let (compression, payload) = policy.apply(request.payload)?;
         let mut metadata = request.options.metadata;
         if let Some(credential) = request.options.credential.as_ref().or(self
@@ -282,18 +285,7 @@ impl Client {
                 payload,
             }),
         };
-        connection
-            .frame_codec()
-            .encoded_len(&frame)
-            .map_err(|error| {
-                let code = match error {
-                    FrameError::TooLarge { .. } | FrameError::FieldTooLong { .. } => {
-                        Code::PayloadTooLarge
-                    }
-                    _ => Code::BadRequest,
-                };
-                Status::new(code, error.to_string())
-            })?;
+        connection.check_frame(&frame)?;
         Ok(frame)
     }
 

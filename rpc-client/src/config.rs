@@ -39,6 +39,7 @@ pub struct ClientConfig {
     pub(crate) write_queue: usize,
     pub(crate) instrument: bool,
     pub(crate) credential: Option<crate::Credential>,
+    pub(crate) protocol: crate::Protocol,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<crate::ClientTls>,
 }
@@ -60,6 +61,7 @@ impl Default for ClientConfig {
             write_queue: 4096,
             instrument: true,
             credential: None,
+            protocol: crate::Protocol::Native,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -156,6 +158,14 @@ impl ClientConfig {
     /// [`CallOptions::credential`](crate::CallOptions)). Default: none.
     pub fn credential(&self) -> Option<&crate::Credential> {
         self.credential.as_ref()
+    }
+
+    /// The wire protocol: this project's frames, or Go rpcx's messages to
+    /// call rpcx servers (`docs/PROTOCOL.md` §13.5: the deadline budget as
+    /// `__ServerTimeout`, the credential as `__AUTH`, compression as gzip
+    /// above 1 KiB). Default: [`Protocol::Native`](crate::Protocol::Native).
+    pub fn protocol(&self) -> crate::Protocol {
+        self.protocol
     }
 
     #[cfg(feature = "tls")]
@@ -263,6 +273,15 @@ impl ClientConfigBuilder {
     /// [`CallOptions::credential`](crate::CallOptions)). Default: none.
     pub fn credential(mut self, credential: impl Into<Option<crate::Credential>>) -> Self {
         self.config.credential = credential.into();
+        self
+    }
+
+    /// The wire protocol: this project's frames, or Go rpcx's messages to
+    /// call rpcx servers (`docs/PROTOCOL.md` §13.5: the deadline budget as
+    /// `__ServerTimeout`, the credential as `__AUTH`, compression as gzip
+    /// above 1 KiB). Default: [`Protocol::Native`](crate::Protocol::Native).
+    pub fn protocol(mut self, protocol: crate::Protocol) -> Self {
+        self.config.protocol = protocol;
         self
     }
 

@@ -11,14 +11,17 @@ use futures_util::StreamExt;
 use rpc_codec::Compression;
 use rpc_core::Status;
 use rpc_core::frame::{
-    Frame, FrameCodec, FrameReader, Inbound, Message, MessageType, Response, write_batches,
+    Frame, FrameCodec, FrameError, FrameReader, Inbound, Message, MessageType, Response,
+    write_batches_with,
 };
+use rpc_core::rpcx::RpcxLimits;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
-use tokio_util::codec::FramedRead;
+use tokio_util::codec::{Decoder, FramedRead};
 use tokio_util::sync::CancellationToken;
 
-use crate::ClientConfig;
+use crate::rpcx_wire::{self, RpcxReader};
+use crate::{ClientConfig, Protocol};
 
 /// A response and the compression of its payload.
 pub(crate) type Answer = Result<(Compression, Response), Status>;
@@ -36,6 +39,9 @@ pub(crate) struct Connection {
     /// the token's lock.
     open: AtomicBool,
     codec: FrameCodec,
+    /// The wire protocol: native frames, or rpcx messages translated from
+    /// and to them (`rpcx_wire`).
+    protocol: Protocol,
     /// Whether the writer is gathering a batch: set by the writer, read by
     /// the client's owner (see [`crate::Client::is_batching`]).
     batch_forming: Arc<AtomicBool>,
@@ -76,17 +82,47 @@ impl Connection {
             closed: CancellationToken::new(),
             open: AtomicBool::new(true),
             codec,
+            protocol: config.protocol,
             batch_forming,
         });
-        // The first frame is a ping: it proves at once that the peer speaks
-        // the protocol (its pong) and satisfies servers that close
-        // connections whose first frame does not come in time.
+        // The first frame is a ping (an rpcx heartbeat): it proves at once
+        // that the peer speaks the protocol (its pong) and satisfies servers
+        // that close connections whose first frame does not come in time.
         connection.try_send(Frame::control(0, Message::Ping));
-        tokio::spawn(write_loop(Arc::clone(&connection), rx, writer));
-        tokio::spawn(read_loop(
-            Arc::clone(&connection),
-            FramedRead::new(reader, FrameReader::new(codec, config.metadata_limits)),
-        ));
+        match config.protocol {
+            Protocol::Rpcx => {
+                let limits = RpcxLimits::new(config.max_frame_size, config.metadata_limits);
+                let max = limits.max_message_size;
+                tokio::spawn(write_loop(
+                    Arc::clone(&connection),
+                    rx,
+                    writer,
+                    move |frame: &Frame, buf: &mut bytes::BytesMut| {
+                        rpcx_wire::encode(max, frame, buf)
+                    },
+                ));
+                tokio::spawn(read_loop(
+                    Arc::clone(&connection),
+                    FramedRead::new(reader, RpcxReader::new(limits)),
+                ));
+            }
+            _ => {
+                tokio::spawn(write_loop(
+                    Arc::clone(&connection),
+                    rx,
+                    writer,
+                    move |frame: &Frame, buf: &mut bytes::BytesMut| {
+                        if let Err(error) = codec.encode_frame(frame, buf) {
+                            tracing::error!(%error, "a checked frame failed to encode; dropped");
+                        }
+                    },
+                ));
+                tokio::spawn(read_loop(
+                    Arc::clone(&connection),
+                    FramedRead::new(reader, FrameReader::new(codec, config.metadata_limits)),
+                ));
+            }
+        }
         tokio::spawn(heartbeat_loop(
             Arc::clone(&connection),
             config.heartbeat_interval,
@@ -99,8 +135,26 @@ impl Connection {
         self.open.load(Ordering::Acquire)
     }
 
-    pub(crate) fn frame_codec(&self) -> &FrameCodec {
-        &self.codec
+    /// The wire protocol.
+    pub(crate) fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// Checks that an outgoing frame can be written: every length prefix
+    /// fits and the frame (or its rpcx message) is within the maximum size.
+    pub(crate) fn check_frame(&self, frame: &Frame) -> Result<(), Status> {
+        if self.protocol == Protocol::Rpcx {
+            return rpcx_wire::check(frame, self.codec.max_frame_size());
+        }
+        self.codec.encoded_len(frame).map(drop).map_err(|error| {
+            let code = match error {
+                FrameError::TooLarge { .. } | FrameError::FieldTooLong { .. } => {
+                    rpc_core::Code::PayloadTooLarge
+                }
+                _ => rpc_core::Code::BadRequest,
+            };
+            Status::new(code, error.to_string())
+        })
     }
 
     /// Reserves a request id and a slot for its answer; fails once the
@@ -221,13 +275,13 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     connection: Arc<Connection>,
     mut queue: mpsc::Receiver<Frame>,
     mut writer: W,
+    encode: impl FnMut(&Frame, &mut bytes::BytesMut),
 ) {
-    let codec = connection.codec;
     let result = tokio::select! {
-        result = write_batches(
+        result = write_batches_with(
             &mut queue,
             &mut writer,
-            codec,
+            encode,
             || connection.waiting_calls() > 1,
             |forming| connection.batch_forming.store(forming, Ordering::Relaxed),
         ) => result,
@@ -239,10 +293,11 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     let _ = writer.shutdown().await;
 }
 
-async fn read_loop<R: AsyncRead + Unpin>(
-    connection: Arc<Connection>,
-    mut frames: FramedRead<R, FrameReader>,
-) {
+async fn read_loop<R, D>(connection: Arc<Connection>, mut frames: FramedRead<R, D>)
+where
+    R: AsyncRead + Unpin,
+    D: Decoder<Item = Inbound, Error = FrameError>,
+{
     let reason = loop {
         let next = tokio::select! {
             next = frames.next() => next,

@@ -24,6 +24,8 @@ mod credential;
 mod instrument;
 mod layered;
 mod options;
+mod protocol;
+mod rpcx_wire;
 mod service;
 #[cfg(feature = "tls")]
 mod tls;
@@ -37,6 +39,7 @@ pub use config::{ClientConfig, ClientConfigBuilder};
 pub use credential::Credential;
 pub use layered::Layered;
 pub use options::CallOptions;
+pub use protocol::{PROTOCOL_KEY, Protocol, UnknownProtocol};
 #[cfg(feature = "tls")]
 pub use tls::{ClientTls, ClientTlsBuilder};
 pub use typed::CallReply;

@@ -136,6 +136,12 @@ impl Code {
         matches!(self, Code::Unavailable | Code::Overloaded)
     }
 
+    /// The code whose [`name`](Code::name) is `name` (as rpcx replies carry
+    /// it in `__rpc_code__`); `None` for a name no code has.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|code| code.name() == name)
+    }
+
     /// A short snake-case name, as used in logs.
     pub const fn name(self) -> &'static str {
         match self {

@@ -71,6 +71,7 @@
 //!   built by [`XClientBuilder`] for a cluster ([`SelectMode`],
 //!   [`FailMode`], [`BreakerConfig`], [`RetryBudgetConfig`]),
 //!   [`CallOptions`] per call, [`Channel`] under the typed stubs;
+//!   [`Protocol::Rpcx`] to call Go rpcx servers;
 //! - registries: [`discovery_from_url`] and [`registry_from_url`]
 //!   (`etcd://host:port`, `static://host:port,…`), [`Registration`] to
 //!   announce a server, [`MemoryRegistry`], [`StaticDiscovery`], and with
@@ -146,8 +147,8 @@ pub use rpc_registry as registry;
 #[doc(inline)]
 pub use rpc_client::{
     BackupDelay, BreakerConfig, BreakerConfigBuilder, CallError, CallOptions, CallReply, Channel,
-    Client, ClientConfig, ClientConfigBuilder, Credential, FailMode, Layered, RawReply, RawRequest,
-    RetryBudgetConfig, RetryBudgetConfigBuilder, SelectMode, Selector, Target, XClient,
+    Client, ClientConfig, ClientConfigBuilder, Credential, FailMode, Layered, Protocol, RawReply,
+    RawRequest, RetryBudgetConfig, RetryBudgetConfigBuilder, SelectMode, Selector, Target, XClient,
     XClientBuilder, XClientConfig, XClientConfigBuilder,
 };
 #[doc(inline)]

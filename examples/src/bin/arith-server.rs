@@ -17,6 +17,10 @@
 //! (default 10s; also `etcd://…?ttl=5s`). Prints `listening on ADDR`
 //! once bound, so scripts can find the port.
 //!
+//! The port speaks both this project's protocol and Go rpcx's (told apart
+//! by the first byte): rpcx's example client `Arith.Mul` with
+//! `Args{A: 7, B: 8}` works against it unchanged.
+//!
 //! `--admin HOST:PORT` installs the Prometheus exporter as the `metrics`
 //! recorder and serves `/metrics`, `/health` and `/ready` there (prints
 //! `admin on ADDR`); `curl HOST:PORT/metrics` shows the server's metrics.
@@ -38,9 +42,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .positional
         .first()
         .map_or("127.0.0.1:8972", String::as_str);
-    let mut builder = Server::builder().service(ArithServer::new(ArithImpl {
-        name: format!("arith-server pid {}", std::process::id()),
-    }));
+    // `.rpcx(true)`: the same port also speaks Go rpcx's protocol, so rpcx's
+    // own example client (`Arith.Mul` with `Args{A, B}`) calls this server.
+    let mut builder = Server::builder()
+        .rpcx(true)
+        .service(ArithServer::new(ArithImpl {
+            name: format!("arith-server pid {}", std::process::id()),
+        }));
     if let Some(admin) = line.option("admin") {
         // Installed before the server is built: the server resolves its
         // metric handles once, from the recorder installed at that time.

@@ -44,7 +44,7 @@ pub(crate) async fn run(args: BenchArgs) -> Result<(), Failure> {
         options,
     };
     let clients: Vec<Client> = (0..args.conns)
-        .map(|_| Client::new(args.addr.as_str()))
+        .map(|_| crate::reach::client(&args.addr, args.call.protocol()))
         .collect();
     for client in &clients {
         client.connect().await?;

@@ -34,7 +34,7 @@ pub(crate) async fn run(args: CallArgs) -> Result<(), Failure> {
     let payload = json_payload::encode(&json, codec)?;
     let mut options = CallOptions::new().timeout(args.call.timeout).codec(codec);
     options.metadata = metadata(&args.call)?;
-    let target = reach(addr, registry, service).await?;
+    let target = reach(addr, registry, service, args.call.protocol()).await?;
     let reply = target
         .call(RawRequest {
             service: ByteString::from(service),

@@ -102,6 +102,18 @@ pub async fn calc_server() -> (ServerHandle, String) {
     (server, addr)
 }
 
+/// A server of `Calc` that also speaks Go rpcx's protocol, and its address.
+pub async fn calc_server_rpcx() -> (ServerHandle, String) {
+    let server = Server::builder()
+        .rpcx(true)
+        .service(CalcServer::new(CalcImpl))
+        .bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = server.local_addr().expect("a TCP address").to_string();
+    (server, addr)
+}
+
 /// What a run of the binary left.
 #[derive(Debug)]
 pub struct Run {

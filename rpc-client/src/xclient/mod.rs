@@ -39,6 +39,13 @@
 //! too. Upward, an error returned after the retries ran out carries the "no
 //! more retry" mark, which the callers' XClients honour.
 //!
+//! **Protocols.** Each endpoint is called in the protocol its metadata
+//! names (`protocol=rpcx`: Go rpcx's, `docs/PROTOCOL.md` §13.5; `native` or
+//! absent: this project's), endpoints without the key in the client
+//! config's protocol ([`XClientBuilder::protocol`]). Endpoints naming a
+//! protocol this client does not speak are skipped. Selectors, fail modes
+//! and breakers work the same over both.
+//!
 //! **Fan-out.** [`XClient::broadcasting`] and [`XClient::forking`] return an
 //! XClient whose calls go to every available endpoint at once: broadcast
 //! succeeds only if every endpoint does, fork with the first success (the
@@ -310,6 +317,17 @@ impl XClientBuilder {
     /// The default codec of calls.
     pub fn codec(mut self, codec: Codec) -> Self {
         self.config.client.codec = codec;
+        self
+    }
+
+    /// The wire protocol of endpoints whose metadata does not name one
+    /// (key [`PROTOCOL_KEY`](crate::PROTOCOL_KEY), `protocol=rpcx` or
+    /// `protocol=native`): [`Protocol::Rpcx`](crate::Protocol::Rpcx) to
+    /// discover a Go rpcx fleet, whose servers write no such key. It is
+    /// the client config's [`protocol`](ClientConfig::protocol). Default:
+    /// native.
+    pub fn protocol(mut self, protocol: crate::Protocol) -> Self {
+        self.config.client.protocol = protocol;
         self
     }
 

@@ -10,12 +10,14 @@ use rpc_registry::{Endpoint, EndpointSet, Network};
 use super::metrics::XClientMetrics;
 use super::shard::{SHARDS, shard_index};
 use crate::xclient::{BreakerConfig, Candidate, Candidates, CircuitBreaker, Selector};
-use crate::{Client, ClientConfig, Target};
+use crate::{Client, ClientConfig, PROTOCOL_KEY, Protocol, Target};
 
 /// One endpoint of the pool.
 #[derive(Debug)]
 pub(crate) struct Member {
     pub(crate) id: Arc<str>,
+    /// The protocol its connection speaks.
+    protocol: Protocol,
     weight: AtomicU32,
     /// Opens its connection on first use; dropped with the member.
     pub(crate) client: Client,
@@ -29,6 +31,7 @@ pub(crate) struct Member {
 impl Member {
     fn new(
         endpoint: &Endpoint,
+        protocol: Protocol,
         client: &ClientConfig,
         breaker: BreakerConfig,
         metrics: Option<&XClientMetrics>,
@@ -46,7 +49,14 @@ impl Member {
             breaker,
             id: endpoint.id().into(),
             weight: AtomicU32::new(endpoint.metadata.weight()),
-            client: Client::with_config(target, client.clone()),
+            protocol,
+            client: Client::with_config(
+                target,
+                ClientConfig {
+                    protocol,
+                    ..client.clone()
+                },
+            ),
             in_flight: AtomicUsize::new(0),
         }
     }
@@ -170,6 +180,22 @@ impl Pool {
             .unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The protocol to speak to `endpoint`: the one its metadata names, else
+    /// the client config's; `None` (the endpoint is skipped) for a name this
+    /// client does not know.
+    fn protocol_of(&self, endpoint: &Endpoint) -> Option<Protocol> {
+        match endpoint.metadata.get(PROTOCOL_KEY) {
+            None | Some("") => Some(self.client.protocol),
+            Some(name) => match name.parse() {
+                Ok(protocol) => Some(protocol),
+                Err(error) => {
+                    tracing::warn!(endpoint = %endpoint.id(), %error, "endpoint skipped");
+                    None
+                }
+            },
+        }
+    }
+
     /// Follows a new endpoint set: keeps the members (and connections) of
     /// endpoints still there, adds new ones, drops the gone, skips inactive
     /// endpoints and those of other groups; tells the selector.
@@ -183,22 +209,29 @@ impl Pool {
                     .as_deref()
                     .is_none_or(|group| endpoint.metadata.group() == Some(group))
             })
-            .map(|endpoint| {
+            .filter_map(|endpoint| {
+                let protocol = self.protocol_of(endpoint)?;
                 let id = endpoint.id();
-                match current.iter().find(|member| *member.id == *id) {
-                    Some(member) => {
-                        member
-                            .weight
-                            .store(endpoint.metadata.weight(), Ordering::Relaxed);
-                        Arc::clone(member)
-                    }
-                    None => Arc::new(Member::new(
-                        endpoint,
-                        &self.client,
-                        self.breaker,
-                        self.metrics.as_deref(),
-                    )),
-                }
+                Some(
+                    match current
+                        .iter()
+                        .find(|member| *member.id == *id && member.protocol == protocol)
+                    {
+                        Some(member) => {
+                            member
+                                .weight
+                                .store(endpoint.metadata.weight(), Ordering::Relaxed);
+                            Arc::clone(member)
+                        }
+                        None => Arc::new(Member::new(
+                            endpoint,
+                            protocol,
+                            &self.client,
+                            self.breaker,
+                            self.metrics.as_deref(),
+                        )),
+                    },
+                )
             })
             .collect();
         if let Some(metrics) = &self.metrics {

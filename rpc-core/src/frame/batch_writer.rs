@@ -39,10 +39,31 @@ pub async fn write_batches<W: AsyncWrite + Unpin>(
     more_coming: impl Fn() -> bool,
     forming: impl Fn(bool),
 ) -> std::io::Result<()> {
+    write_batches_with(
+        queue,
+        writer,
+        |frame, buf| encode_into(&codec, frame, buf),
+        more_coming,
+        forming,
+    )
+    .await
+}
+
+/// [`write_batches`] with another encoding of the queued items: `encode`
+/// appends one item to the batch buffer (an item that cannot be encoded is
+/// its to log and skip). A client speaking rpcx's protocol writes its
+/// frames as rpcx messages through it.
+pub async fn write_batches_with<T, W: AsyncWrite + Unpin>(
+    queue: &mut mpsc::Receiver<T>,
+    writer: &mut W,
+    mut encode: impl FnMut(&T, &mut BytesMut),
+    more_coming: impl Fn() -> bool,
+    forming: impl Fn(bool),
+) -> std::io::Result<()> {
     let mut buf = BytesMut::new();
     while let Some(first) = queue.recv().await {
         forming(true);
-        encode_into(&codec, &first, &mut buf);
+        encode(&first, &mut buf);
         // With other calls under way, let the rest of this worker's ready
         // work run before writing: tokio defers a yielded task until its
         // worker has no other ready task (or its next I/O poll, every 61
@@ -57,7 +78,7 @@ pub async fn write_batches<W: AsyncWrite + Unpin>(
         }
         while buf.len() < WRITE_BATCH_BYTES {
             match queue.try_recv() {
-                Ok(frame) => encode_into(&codec, &frame, &mut buf),
+                Ok(frame) => encode(&frame, &mut buf),
                 Err(_) => break,
             }
         }

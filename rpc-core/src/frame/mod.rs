@@ -16,7 +16,7 @@ mod request;
 mod response;
 mod wire;
 
-pub use batch_writer::write_batches;
+pub use batch_writer::{write_batches, write_batches_with};
 pub use codec::{DEFAULT_MAX_FRAME_SIZE, FrameCodec};
 pub use error::FrameError;
 pub use header::{HEADER_LEN, Header, MAGIC, VERSION};

@@ -88,7 +88,19 @@ impl EtcdConfig {
         &self.endpoints
     }
 
-    /// Key prefix. Default: `/rpc`.
+    /// Key prefix: keys are `{base}/{Service}/{network}@{address}`, taken
+    /// verbatim (the `/` before the service is added). Default: `/rpc`.
+    ///
+    /// To share keys with a Go rpcx fleet, write its `BasePath` as its etcd
+    /// store writes it: rpcx-etcd's etcd v3 store (`etcdv3`) writes keys as
+    /// given, so `BasePath: "/rpcx_test"` is `base = "/rpcx_test"`; stores
+    /// built on libkv's key normalization (the etcd v2 store, whose
+    /// `normalize` strips the leading `/`) write `rpcx_test/Arith/tcp@…`,
+    /// which is `base = "rpcx_test"`, without the slash (in a URL:
+    /// `etcd://host:port?base=rpcx_test`). Go's discovery finds this
+    /// project's keys under either, and this project's discovery finds
+    /// Go's keys (its `rpcx_test` → `rpcx_path` and `rpcx_test/Arith` →
+    /// `Arith` entries are not under any service's prefix and are ignored).
     pub fn base(&self) -> &str {
         &self.base
     }
@@ -205,7 +217,8 @@ impl EtcdConfigBuilder {
         self
     }
 
-    /// Key prefix. Default: `/rpc`.
+    /// Key prefix, taken verbatim; see [`EtcdConfig::base`] for a Go rpcx
+    /// fleet's. Default: `/rpc`.
     pub fn base(mut self, base: impl Into<String>) -> Self {
         self.config.base = base.into();
         self

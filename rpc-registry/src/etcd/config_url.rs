@@ -8,7 +8,7 @@ use super::{EtcdConfig, EtcdCredentials, EtcdTls};
 use crate::{RegistryError, SelfPreservation};
 
 /// The URL parameters [`EtcdConfig::from_url`] understands.
-const PARAMETERS: &str = "ttl, timeout, hold, password_env, ca, cert, key";
+const PARAMETERS: &str = "ttl, timeout, hold, base, password_env, ca, cert, key";
 
 impl EtcdConfig {
     /// Parses `etcd://host:port[,host:port...][/base][?parameters]`, with
@@ -17,6 +17,9 @@ impl EtcdConfig {
     /// before the first host. `etcds://` is the same over TLS. Parameters:
     /// `ttl` (lease TTL, whole seconds: `ttl=5s`), `timeout` (`timeout=2s`),
     /// `hold` (discovery's self-preservation hold, `hold=0s` turns it off),
+    /// `base` (the key prefix verbatim, for a prefix without the leading
+    /// `/` that a URL path always has, as Go rpcx's libkv stores write
+    /// theirs: `base=rpcx_test`; see [`EtcdConfig::base`]; not with a path),
     /// `password_env` (the environment variable holding the user's
     /// password), and for `etcds://`: `ca` (PEM file of the CA that signed
     /// etcd's certificate), `cert` and `key` (PEM files of a client
@@ -90,6 +93,14 @@ impl EtcdConfig {
                 }
                 "timeout" => config = config.timeout(duration?),
                 "hold" => config = config.self_preservation(SelfPreservation::new(duration?)),
+                "base" => {
+                    if !base.is_empty() && base != "/" {
+                        return Err(RegistryError::BadUrl(format!(
+                            "etcd URL parameter base={value:?} and a path {base:?}: give one"
+                        )));
+                    }
+                    config = config.base(value.trim_end_matches('/'));
+                }
                 "password_env" => password_env = Some(value.to_string()),
                 "ca" => ca = Some(value.to_string()),
                 "cert" => cert = Some(value.to_string()),
@@ -229,6 +240,14 @@ mod tests {
         assert_eq!(config.self_preservation().hold, Duration::from_secs(6));
         let off = EtcdConfig::from_url("etcd://h:1?hold=0s").unwrap();
         assert_eq!(off.self_preservation().hold, Duration::ZERO);
+        // Go rpcx's libkv-normalized layout: no leading slash.
+        let go = EtcdConfig::from_url("etcd://h:1?base=rpcx_test").unwrap();
+        assert_eq!(
+            go.key("Arith", "tcp@1.2.3.4:5"),
+            "rpcx_test/Arith/tcp@1.2.3.4:5"
+        );
+        assert_eq!(go.service_prefix("Arith"), "rpcx_test/Arith/");
+        assert!(EtcdConfig::from_url("etcd://h:1/rpc?base=rpcx_test").is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The contenders of the load benchmark, each a server and a client
 //! connection over the same message: this project (protobuf, msgpack and
-//! JSON over `Client`, protobuf over `XClient`), tonic (gRPC), tarpc (bincode over
+//! JSON over `Client`, protobuf over `XClient`, protobuf over Go rpcx's
+//! protocol), tonic (gRPC), tarpc (bincode over
 //! TCP), and a raw-TCP floor.
 
 pub mod raw;
@@ -27,6 +28,8 @@ pub enum ServerKind {
     Rpc,
     /// This project's server over TLS (rustls).
     RpcTls,
+    /// This project's server with Go rpcx's protocol on too.
+    RpcRpcx,
     /// tonic over TLS (rustls).
     TonicTls,
     /// tonic, gRPC over HTTP/2.
@@ -54,6 +57,10 @@ pub enum Contender {
     RpcSpreadProtobuf,
     /// This project's `Client` over TLS, protobuf.
     RpcTlsProtobuf,
+    /// This project's `Client` speaking Go rpcx's protocol to this
+    /// project's server (rpcx on), protobuf: the cost of the second
+    /// protocol against `rpc-protobuf`.
+    RpcRpcxProtobuf,
     /// tonic's generated client.
     Tonic,
     /// tonic's generated client over TLS.
@@ -66,9 +73,10 @@ pub enum Contender {
 
 impl Contender {
     /// Every contender, in table order.
-    pub const ALL: [Contender; 10] = [
+    pub const ALL: [Contender; 11] = [
         Contender::Raw,
         Contender::RpcProtobuf,
+        Contender::RpcRpcxProtobuf,
         Contender::RpcMsgPack,
         Contender::RpcJson,
         Contender::RpcXClientProtobuf,
@@ -89,6 +97,7 @@ impl Contender {
             | Contender::RpcSpreadProtobuf => ServerKind::Rpc,
             Contender::Tonic => ServerKind::Tonic,
             Contender::RpcTlsProtobuf => ServerKind::RpcTls,
+            Contender::RpcRpcxProtobuf => ServerKind::RpcRpcx,
             Contender::TonicTls => ServerKind::TonicTls,
             Contender::Tarpc => ServerKind::Tarpc,
             Contender::Raw => ServerKind::Raw,
@@ -105,6 +114,7 @@ impl Contender {
             Contender::RpcSpreadProtobuf => "rpc-spread-protobuf",
             Contender::Tonic => "tonic",
             Contender::RpcTlsProtobuf => "rpc-tls-protobuf",
+            Contender::RpcRpcxProtobuf => "rpc-rpcx-protobuf",
             Contender::TonicTls => "tonic-tls",
             Contender::Tarpc => "tarpc",
             Contender::Raw => "raw",
@@ -135,6 +145,7 @@ impl ServerKind {
         match self {
             ServerKind::Rpc => "rpc",
             ServerKind::RpcTls => "rpc-tls",
+            ServerKind::RpcRpcx => "rpc-rpcx",
             ServerKind::TonicTls => "tonic-tls",
             ServerKind::Tonic => "tonic",
             ServerKind::Tarpc => "tarpc",
@@ -150,6 +161,7 @@ impl FromStr for ServerKind {
         [
             ServerKind::Rpc,
             ServerKind::RpcTls,
+            ServerKind::RpcRpcx,
             ServerKind::Tonic,
             ServerKind::TonicTls,
             ServerKind::Tarpc,
@@ -166,6 +178,7 @@ pub async fn serve(kind: ServerKind, listener: tokio::net::TcpListener) -> std::
     match kind {
         ServerKind::Rpc => rpc::serve(listener).await,
         ServerKind::RpcTls => rpc::serve_tls(listener).await,
+        ServerKind::RpcRpcx => rpc::serve_rpcx(listener).await,
         ServerKind::TonicTls => tonic::serve_tls(listener).await,
         ServerKind::Tonic => tonic::serve(listener).await,
         ServerKind::Tarpc => tarpc::serve(listener).await,
@@ -200,6 +213,13 @@ pub async fn drive(
         Contender::RpcTlsProtobuf => {
             run(
                 rpc::connect_tls(addr, connections, Codec::Protobuf).await?,
+                config,
+            )
+            .await
+        }
+        Contender::RpcRpcxProtobuf => {
+            run(
+                rpc::connect_rpcx(addr, connections, Codec::Protobuf).await?,
                 config,
             )
             .await

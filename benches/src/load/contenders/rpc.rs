@@ -41,6 +41,34 @@ pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Serves `Hello` with Go rpcx's protocol on too (`.rpcx(true)`) on
+/// `listener` until the process ends: the server of the rpcx contender.
+pub async fn serve_rpcx(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let server = Server::builder()
+        .rpcx(true)
+        .service(HelloServer::new(HelloImpl))
+        .instrument(instrumentation::enabled())
+        .listen(listener)
+        .await?;
+    server.stopped().await;
+    Ok(())
+}
+
+/// [`connect`] speaking Go rpcx's protocol (`Protocol::Rpcx`): the same
+/// client machinery, rpcx messages on the wire.
+pub async fn connect_rpcx(
+    addr: SocketAddr,
+    connections: usize,
+    codec: Codec,
+) -> Result<Vec<RpcConnection<Client>>, String> {
+    let config = client_config()
+        .to_builder()
+        .protocol(rpc::Protocol::Rpcx)
+        .build()
+        .unwrap();
+    connect_with(addr, connections, codec, config).await
+}
+
 /// Client settings: the defaults, instrumented per `RPC_BENCH_INSTRUMENT`.
 fn client_config() -> ClientConfig {
     ClientConfig::builder()
@@ -189,6 +217,15 @@ mod tests {
             )
             .await;
         }
+    }
+
+    #[tokio::test]
+    async fn answers_50_calls_over_2_rpcx_connections() {
+        super::super::test_support::answers_50_calls_over_2_connections(
+            serve_rpcx,
+            |addr, conns| connect_rpcx(addr, conns, Codec::Protobuf),
+        )
+        .await;
     }
 
     #[tokio::test]
