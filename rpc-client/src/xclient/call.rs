@@ -75,7 +75,7 @@ pub(super) fn last_failure(
 /// Sends a oneway request to one endpoint.
 pub(super) async fn send_oneway(shared: &Shared, request: RawRequest) -> Result<(), Status> {
     let chosen = pick(shared, &call_info(&request), &[])?;
-    chosen.member.client.send_oneway(request).await
+    chosen.member().client.send_oneway(request).await
 }
 
 /// The endpoint for a call, among those whose breakers allow calls and that
@@ -97,14 +97,10 @@ pub(super) fn pick(
         // half-open probe; it then reads unavailable and the next pick
         // moves on.
         for _ in 0..3 {
-            let Some(member) = shared
-                .selector
-                .select(&candidates, info)
-                .and_then(|index| members.get(index))
-            else {
+            let Some(index) = shared.selector.select(&candidates, info) else {
                 break;
             };
-            if let Some(chosen) = Chosen::admit(member, shared.counts_in_flight) {
+            if let Some(chosen) = Chosen::admit(members, index, shared.counts_in_flight) {
                 return Ok(chosen);
             }
         }
@@ -187,7 +183,7 @@ pub(super) fn end_try(
             }
         }
         Err(status) if status.code() != Code::Application => {
-            tracing::debug!(endpoint = %chosen.member.id, %status, "try failed");
+            tracing::debug!(endpoint = %chosen.member().id, %status, "try failed");
         }
         Err(_) => {}
     }
@@ -203,7 +199,7 @@ pub(super) async fn attempt(
     is_retry: bool,
 ) -> Result<RawReply, Status> {
     let start = begin_try(shared, &request, clock, is_retry)?;
-    let result = chosen.member.client.call_raw(start.ready(request)).await;
+    let result = chosen.member().client.call_raw(start.ready(request)).await;
     end_try(shared, chosen, &result, start);
     result
 }

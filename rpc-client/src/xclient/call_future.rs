@@ -106,7 +106,7 @@ pub(super) fn call(
                     if last {
                         // The last try (the only one without retries): the
                         // request itself goes.
-                        let result = chosen.member.client.call_raw(start.ready(request)).await;
+                        let result = chosen.member().client.call_raw(start.ready(request)).await;
                         end_try(shared, &mut chosen, &result, start);
                         break 'call if retries == 0 {
                             result
@@ -116,7 +116,7 @@ pub(super) fn call(
                     }
                     // A copy goes, the request stays for the next try.
                     let this_try = start.ready(request.clone());
-                    let result = chosen.member.client.call_raw(this_try).await;
+                    let result = chosen.member().client.call_raw(this_try).await;
                     end_try(shared, &mut chosen, &result, start);
                     result
                 };
@@ -133,15 +133,15 @@ pub(super) fn call(
                 if same_endpoint {
                     // Failtry: the same endpoint, while its breaker lets
                     // calls through.
-                    let Some(chosen) = Chosen::admit(&chosen.member, chosen.is_counted()) else {
+                    let Some(chosen) = chosen.again() else {
                         break 'call Err(GiveUp::Spent.into_status(status));
                     };
                     again = Some(chosen);
                     continue;
                 }
                 // Failover: another endpoint, after the pause if any.
-                tracing::debug!(endpoint = %chosen.member.id, %status, "failing over");
-                tried.push(Arc::clone(&chosen.member.id));
+                tracing::debug!(endpoint = %chosen.member().id, %status, "failing over");
+                tried.push(Arc::clone(&chosen.member().id));
                 drop(chosen);
                 if !shared.config.retry_pause.is_zero() {
                     Box::pin(tokio::time::sleep(shared.config.retry_pause)).await;
