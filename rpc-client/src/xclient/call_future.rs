@@ -32,6 +32,7 @@ use crate::{Channel, RawReply, RawRequest};
 ///
 /// An `async` block rather than an `async fn`, so that the request is
 /// stored once in it.
+#[allow(clippy::manual_async_fn)]
 pub(super) fn call(
     shared: &Shared,
     fan: FanOut,
