@@ -40,7 +40,7 @@ pub(super) async fn backup(
     delay: BackupDelay,
 ) -> Result<RawReply, Status> {
     let mut first_chosen = pick(shared, &call_info(&request), &[])?;
-    let first_id = Arc::clone(&first_chosen.member.id);
+    let first_id = Arc::clone(&first_chosen.member().id);
     // Both tries may run at once: the first sends a copy, the backup the
     // request itself.
     let mut first = pin!(attempt(

@@ -2,21 +2,25 @@
 //! admission and counts the try in flight; the try's outcome settles the
 //! breaker, and a try dropped without one releases a probe.
 //!
-//! One `Arc` clone per try carries all of it (the member, whose breaker and
-//! in-flight counter it reaches), rather than one handle per concern.
+//! One `Arc` clone per try carries all of it (the member list of the
+//! caller's shard, through which it reaches the member, its breaker and
+//! in-flight counter), rather than one handle per concern: the count it
+//! writes is its shard's, not the member's, which every core would write.
 
 use std::sync::Arc;
 
 use rpc_core::Status;
 
 use super::breaker::counts_as_failure;
-use super::pool::Member;
+use super::pool::{Member, Members};
 use super::window::Tick;
 
 /// An endpoint admitted for one try.
 #[derive(Debug)]
 pub(super) struct Chosen {
-    pub(super) member: Arc<Member>,
+    /// The list it was chosen from (its shard's copy) and its place there.
+    list: Arc<Members>,
+    index: usize,
     /// The try is the half-open breaker's probe.
     probe: bool,
     /// The breaker was told the try's outcome.
@@ -26,9 +30,11 @@ pub(super) struct Chosen {
 }
 
 impl Chosen {
-    /// Admits a try to `member` if its breaker lets one through; counts it
-    /// in flight if `count` (the selector reads those counts).
-    pub(super) fn admit(member: &Arc<Member>, count: bool) -> Option<Chosen> {
+    /// Admits a try to the member at `index` of `list` if its breaker lets
+    /// one through; counts it in flight if `count` (the selector reads those
+    /// counts).
+    pub(super) fn admit(list: &Arc<Members>, index: usize, count: bool) -> Option<Chosen> {
+        let member = list.get(index)?;
         if !member.is_serving() {
             return None;
         }
@@ -37,16 +43,24 @@ impl Chosen {
             member.call_started();
         }
         Some(Chosen {
-            member: Arc::clone(member),
+            list: Arc::clone(list),
+            index,
             probe: admission.probe,
             settled: false,
             counted: count,
         })
     }
 
-    /// Whether the try is counted in flight.
-    pub(super) fn is_counted(&self) -> bool {
-        self.counted
+    /// The same endpoint admitted for one more try, if its breaker lets it
+    /// through.
+    pub(super) fn again(&self) -> Option<Chosen> {
+        Chosen::admit(&self.list, self.index, self.counted)
+    }
+
+    /// The endpoint.
+    pub(super) fn member(&self) -> &Arc<Member> {
+        // `admit` checked the index; the list never changes.
+        &self.list[self.index]
     }
 
     /// The try that started at `started` ended with `result`.
@@ -56,19 +70,19 @@ impl Chosen {
             Err(status) => counts_as_failure(status),
         };
         self.settled = true;
-        self.member.breaker.settle(self.probe, failed, started);
+        self.member().breaker.settle(self.probe, failed, started);
     }
 }
 
 impl Drop for Chosen {
     fn drop(&mut self) {
         if self.counted {
-            self.member.call_ended();
+            self.member().call_ended();
         }
         if self.probe && !self.settled {
             // The try was dropped (caller gone, lost a race): its outcome
             // says nothing, and the next call may probe.
-            self.member.breaker.release_probe();
+            self.member().breaker.release_probe();
         }
     }
 }

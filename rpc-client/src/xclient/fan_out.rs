@@ -21,7 +21,7 @@ pub(super) async fn broadcast(
         let request = request.clone();
         async move {
             let result = attempt(shared, chosen, request, clock, false).await;
-            let id = &chosen.member.id;
+            let id = &chosen.member().id;
             result
                 .map(|reply| (id.to_string(), reply))
                 .map_err(|status| {
@@ -60,9 +60,8 @@ pub(super) async fn fork(shared: &Shared, request: RawRequest) -> Result<RawRepl
 /// probe).
 fn admitted(shared: &Shared) -> Result<Vec<Chosen>, Status> {
     let members: Vec<Chosen> = shared.pool.with_members(|members| {
-        members
-            .iter()
-            .filter_map(|member| Chosen::admit(member, shared.counts_in_flight))
+        (0..members.len())
+            .filter_map(|index| Chosen::admit(members, index, shared.counts_in_flight))
             .collect()
     });
     if members.is_empty() {

@@ -55,6 +55,7 @@ mod backup;
 mod breaker;
 mod breaker_config;
 mod call;
+mod call_future;
 mod chosen;
 mod config;
 mod fail_mode;
@@ -71,6 +72,7 @@ mod shard;
 mod window;
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 
 use bytestring::ByteString;
@@ -221,49 +223,13 @@ impl Channel for XClient {
         self.shared.config.client.codec
     }
 
-    async fn call_raw(&self, request: RawRequest) -> Result<RawReply, Status> {
-        let shared = &*self.shared;
-        let started = shared.metrics.as_ref().map(|_| std::time::Instant::now());
-        let result = match self.fan_out {
-            // Boxed, off the common path, so that its future stays small.
-            FanOut::Broadcast => Box::pin(fan_out::broadcast(shared, request))
-                .await
-                .map(|mut replies| replies.swap_remove(0).1),
-            FanOut::Fork => Box::pin(fan_out::fork(shared, request)).await,
-            // The fail mode's future is awaited right here, not through a
-            // function of its own: every level of `async fn` stores (and
-            // copies) the request once more.
-            FanOut::One => {
-                let (clock, mode) = call::start(shared, &request);
-                match mode {
-                    // Without retries these modes are one try, and nothing is kept.
-                    FailMode::Failfast
-                    | FailMode::Failtry { retries: 0 }
-                    | FailMode::Failover { retries: 0 } => {
-                        call::failfast(shared, request, clock).await
-                    }
-                    FailMode::Failtry { retries } => {
-                        call::failtry(shared, request, clock, retries).await
-                    }
-                    FailMode::Failover { retries } => {
-                        call::failover(shared, request, clock, retries).await
-                    }
-                    // Boxed: racing two tries makes failbackup's future by far the
-                    // largest, and every call of every mode would carry that size.
-                    FailMode::Failbackup { delay } => {
-                        Box::pin(backup::backup(shared, request, clock, delay)).await
-                    }
-                }
-            }
-        };
-        if let (Some(metrics), Some(started)) = (&shared.metrics, started) {
-            let code = result
-                .as_ref()
-                .map_or_else(Status::code, |_| rpc_core::Code::Ok);
-            metrics.calls.of(code).increment(1);
-            metrics.duration.record(started.elapsed().as_secs_f64());
-        }
-        result
+    fn call_raw(
+        &self,
+        request: RawRequest,
+    ) -> impl Future<Output = Result<RawReply, Status>> + Send {
+        // One coroutine for the whole call, not one per level (see
+        // `call_future`).
+        call_future::call(&self.shared, self.fan_out, request)
     }
 
     async fn send_oneway(&self, request: RawRequest) -> Result<(), Status> {

@@ -128,9 +128,26 @@ impl Candidates for CallCandidates<'_> {
 }
 
 /// One shard's copy of the member list, alone on its cache lines.
+/// One shard's copy of the member list, an allocation of its own on cache
+/// lines of its own. A call holds its endpoint through the list of its
+/// shard ([`Chosen`](super::chosen::Chosen)), so the count it adds and
+/// drops is its shard's; a count on the endpoint itself would be written by
+/// every call on every core, and so would the line its fields are read from.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+pub(crate) struct Members(Vec<Arc<Member>>);
+
+impl std::ops::Deref for Members {
+    type Target = [Arc<Member>];
+
+    fn deref(&self) -> &[Arc<Member>] {
+        &self.0
+    }
+}
+
 #[derive(Default)]
 #[repr(align(128))]
-struct MembersCopy(RwLock<Arc<Vec<Arc<Member>>>>);
+struct MembersCopy(RwLock<Arc<Members>>);
 
 /// The current members, swapped as a whole when discovery changes.
 ///
@@ -163,17 +180,17 @@ impl Pool {
     }
 
     /// The members right now.
-    pub(crate) fn members(&self) -> Arc<Vec<Arc<Member>>> {
+    pub(crate) fn members(&self) -> Arc<Members> {
         Arc::clone(&self.read())
     }
 
     /// Runs `f` over the members right now, without taking a handle on the
     /// list: what a call does to pick its endpoint.
-    pub(crate) fn with_members<R>(&self, f: impl FnOnce(&[Arc<Member>]) -> R) -> R {
+    pub(crate) fn with_members<R>(&self, f: impl FnOnce(&Arc<Members>) -> R) -> R {
         f(&self.read())
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Arc<Vec<Arc<Member>>>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Arc<Members>> {
         self.members[shard_index() % self.members.len()]
             .0
             .read()
@@ -239,9 +256,9 @@ impl Pool {
         }
         let candidates: Vec<Candidate> = members.iter().map(|m| m.candidate()).collect();
         selector.update(&candidates);
-        let members = Arc::new(members);
+        // A list per shard (see `Members`).
         for copy in &self.members {
-            *copy.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::clone(&members);
+            *copy.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Members(members.clone()));
         }
     }
 }
