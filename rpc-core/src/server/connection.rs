@@ -17,7 +17,7 @@ use crate::frame::{
     Frame, FrameCodec, FrameError, FrameReader, Inbound, Message, MessageType, Refusal, Request,
     write_batches,
 };
-use crate::server::handler::{poll_once, run_handler};
+use crate::server::handler::run_handler;
 use crate::server::http::{HttpRoute, LocalDispatch, Wire, route};
 use crate::server::in_flight::{InFlight, Running};
 use crate::server::inline_policy::InlinePolicy;
@@ -85,7 +85,7 @@ const READ_AHEAD: usize = 8 * 1024;
 
 /// Arguments longer than this are decoded on the call's own task, never on
 /// the reader.
-const LARGE_PAYLOAD: usize = 64 * 1024;
+pub(crate) const LARGE_PAYLOAD: usize = 64 * 1024;
 
 /// Frames a connection sends before its read buffer grows to [`READ_AHEAD`].
 const FRAMES_BEFORE_READ_AHEAD: u64 = 8;
@@ -427,7 +427,7 @@ impl Connection {
         // reader from taking pings, cancels and other calls. A call that
         // finds the stack not ready waits on its own task, on a clone of
         // the stack (tower's rule: a clone is driven to readiness itself).
-        let mut handler = match poll_ready_once(&mut self.dispatch) {
+        let handler = match poll_ready_once(&mut self.dispatch) {
             Some(Ok(())) => self.dispatch.call(call),
             Some(Err(status)) => {
                 return refuse(&self.replies, &self.codec, id, codec, oneway, status).await;
@@ -444,25 +444,21 @@ impl Connection {
         // A large argument takes long to decode, and a handler that was slow
         // on its first poll lately probably is again: both start as their own
         // task, which the runtime runs on any core.
-        if large || !self.inline.inline_next() {
+        if large {
             return self.spawn_call(reply, permits, limit, handler);
         }
         // Fast path: a handler that needs no waiting (no I/O, no timers)
         // finishes on its first poll. Run that poll here and answer at once,
         // sparing a task, a table entry and a cross-thread wake-up per call.
-        // A handler that does wait continues as its own task below (being
-        // polled again there, it registers the task's waker: nothing is lost).
-        let polled = poll_once(&mut handler);
-        self.inline.polled(arrived.elapsed());
-        match polled {
-            Some(result) => {
+        match self.inline.first_poll(handler, arrived) {
+            Ok(result) => {
                 drop(permits);
                 if !oneway {
                     let frame = build_response(id, codec, result, reply.compression, &self.codec);
                     let _ = self.replies.send(frame).await;
                 }
             }
-            None => self.spawn_call(reply, permits, limit, handler),
+            Err(handler) => self.spawn_call(reply, permits, limit, handler),
         }
     }
 
@@ -542,7 +538,7 @@ impl Connection {
 
 /// Asks `dispatch` once whether it can take a call now, without a waker to
 /// remember: `None` if it cannot yet.
-fn poll_ready_once(dispatch: &mut Dispatch) -> Option<Result<(), Status>> {
+pub(crate) fn poll_ready_once(dispatch: &mut Dispatch) -> Option<Result<(), Status>> {
     use tower::Service;
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     match dispatch.poll_ready(&mut cx) {

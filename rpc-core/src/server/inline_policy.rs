@@ -14,7 +14,10 @@
 //! whose handlers stay slow samples ever more rarely. A fast sample brings
 //! the streak back to [`SPAWN_STREAK`].
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use crate::server::handler::poll_once;
+use crate::{ServiceReply, Status};
 
 /// An inline first poll longer than this makes the following calls spawn:
 /// at this length a task's overhead (about a microsecond) is under 5 %.
@@ -45,6 +48,24 @@ impl InlinePolicy {
         }
         self.spawn_next -= 1;
         false
+    }
+
+    /// Runs `handler`'s first poll here if this policy says so, recording
+    /// how long the call took since it `arrived`: the handler's result if it
+    /// finished, `Err` with the handler if it must go on as its own task
+    /// (being polled again there, it registers that task's waker: nothing
+    /// is lost).
+    pub(crate) fn first_poll(
+        &mut self,
+        mut handler: crate::BoxFuture<Result<ServiceReply, Status>>,
+        arrived: Instant,
+    ) -> Result<Result<ServiceReply, Status>, crate::BoxFuture<Result<ServiceReply, Status>>> {
+        if !self.inline_next() {
+            return Err(handler);
+        }
+        let polled = poll_once(&mut handler);
+        self.polled(arrived.elapsed());
+        polled.ok_or(handler)
     }
 
     /// Records how long an inline first poll took.

@@ -17,13 +17,14 @@ use tower::{Service as _, ServiceExt as _};
 use crate::rpcx::{
     RpcxCodec, RpcxCompression, RpcxError, RpcxInbound, RpcxLimits, RpcxMessage, RpcxMessageType,
 };
-use crate::server::connection::{Dispatch, Shared};
+use crate::server::connection::{Dispatch, LARGE_PAYLOAD, Shared, poll_ready_once};
 use crate::server::handler::run_handler;
+use crate::server::inline_policy::InlinePolicy;
 use crate::server::limit::{Limit, LimitGuard};
 use crate::server::rpcx_call::{reply, translate};
 use crate::server::rpcx_reader::RpcxReader;
 use crate::server::watchdog::Watchdog;
-use crate::{Context, PeerAddr, PeerCertificate, ServiceCall, Status};
+use crate::{Context, PeerAddr, PeerCertificate, ServiceCall, ServiceReply, Status};
 
 /// Bytes of the read buffer a new connection starts with.
 const INITIAL_READ_BUFFER: usize = 1024;
@@ -71,6 +72,7 @@ pub(crate) async fn serve_rpcx<R, W>(
         dispatch,
         closing: CancellationToken::new(),
         inflating: Arc::new(tokio::sync::Semaphore::new(1)),
+        inline: InlinePolicy::default(),
     };
     let mut messages =
         FramedRead::with_capacity(reader, RpcxReader::new(codec), INITIAL_READ_BUFFER);
@@ -153,6 +155,8 @@ struct RpcxConnection {
     closing: CancellationToken,
     /// One decompression at a time per connection.
     inflating: Arc<tokio::sync::Semaphore>,
+    /// Whether calls run their first poll on this reader.
+    inline: InlinePolicy,
 }
 
 impl RpcxConnection {
@@ -244,43 +248,100 @@ impl RpcxConnection {
         .with_peer(Some(self.peer.clone()))
         .with_peer_certificate(self.peer_certificate.clone());
         let codec = request.codec;
-        let mut dispatch = self.dispatch.clone();
         let compressed = message.header.compression != RpcxCompression::None;
         let max_payload = self.shared.config.max_payload_size;
-        let server_turns = Arc::clone(&self.shared.inflating);
-        let connection_turn = Arc::clone(&self.inflating);
         // The call owns the argument; the message kept for the reply's
         // header and names does not hold it.
         let payload = std::mem::take(&mut message.payload);
-        let handler = async move {
-            let payload = if compressed {
+        if compressed {
+            let mut dispatch = self.dispatch.clone();
+            let server_turns = Arc::clone(&self.shared.inflating);
+            let connection_turn = Arc::clone(&self.inflating);
+            let handler = async move {
                 // As on a native connection: this connection's one turn,
                 // then one of the server's, then the blocking pool.
                 let closed = |_| Status::unavailable("the server is shutting down");
                 let mine = connection_turn.acquire_owned().await.map_err(closed)?;
                 let turn = server_turns.acquire_owned().await.map_err(closed)?;
-                tokio::task::spawn_blocking(move || {
+                let payload = tokio::task::spawn_blocking(move || {
                     let payload = crate::Compression::Gzip.decompress(payload, max_payload);
                     drop((turn, mine));
                     payload
                 })
                 .await
-                .map_err(|error| Status::internal(format!("decompression failed: {error}")))??
-            } else if payload.len() > max_payload {
-                return Err(Status::new(
-                    crate::Code::PayloadTooLarge,
-                    format!("the argument is larger than {max_payload} bytes"),
-                ));
-            } else {
-                payload
+                .map_err(|error| Status::internal(format!("decompression failed: {error}")))??;
+                let call = ServiceCall {
+                    context,
+                    codec,
+                    payload,
+                };
+                dispatch.ready().await?.call(call).await
             };
-            let call = ServiceCall {
-                context,
-                codec,
-                payload,
-            };
-            dispatch.ready().await?.call(call).await
+            self.spawn_call(message, permits, limit, handler);
+            return Ok(());
+        }
+        if payload.len() > max_payload {
+            let status = Status::new(
+                crate::Code::PayloadTooLarge,
+                format!("the argument is larger than {max_payload} bytes"),
+            );
+            drop(permits);
+            self.answer(&message, status).await;
+            return Ok(());
+        }
+        let large = payload.len() > LARGE_PAYLOAD;
+        let call = ServiceCall {
+            context,
+            codec,
+            payload,
         };
+        // As on a native connection: readiness is asked once, never awaited
+        // by this reader; a stack that is not ready goes with the call.
+        let handler = match poll_ready_once(&mut self.dispatch) {
+            Some(Ok(())) => self.dispatch.call(call),
+            Some(Err(status)) => {
+                drop(permits);
+                self.answer(&message, status).await;
+                return Ok(());
+            }
+            None => {
+                let fresh = self.dispatch.clone();
+                let mut waiting = std::mem::replace(&mut self.dispatch, fresh);
+                let handler = async move { waiting.ready().await?.call(call).await };
+                self.spawn_call(message, permits, limit, handler);
+                return Ok(());
+            }
+        };
+        if large {
+            self.spawn_call(message, permits, limit, handler);
+            return Ok(());
+        }
+        match self.inline.first_poll(handler, arrived) {
+            Ok(result) => {
+                drop(permits);
+                if !message.header.oneway {
+                    let _ = self
+                        .replies
+                        .send(reply(&message, result, &self.codec))
+                        .await;
+                }
+            }
+            Err(handler) => self.spawn_call(message, permits, limit, handler),
+        }
+        Ok(())
+    }
+
+    /// Runs `handler` as its own task under `limit` (a closing connection
+    /// answers it `cancelled`), and answers `message` when it ends.
+    fn spawn_call<F>(
+        &self,
+        message: RpcxMessage,
+        permits: Permits,
+        limit: Option<Instant>,
+        handler: F,
+    ) where
+        F: Future<Output = Result<ServiceReply, Status>> + Send + 'static,
+    {
         let replies = self.replies.clone();
         let closing = self.closing.clone();
         let codec = self.codec;
@@ -294,7 +355,6 @@ impl RpcxConnection {
                 let _ = replies.send(reply(&message, result, &codec)).await;
             }
         });
-        Ok(())
     }
 
     fn acquire_permits(&self, payload_bytes: usize) -> Result<Permits, Status> {
