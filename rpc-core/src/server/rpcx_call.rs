@@ -79,22 +79,24 @@ pub(crate) fn translate(message: &RpcxMessage) -> Result<RpcxRequest, Status> {
 /// status bit, `__rpcx_error__` to the message and `__rpc_code__` to the
 /// code's name. A reply payload above 1 KiB is gzipped if the request was
 /// compressed. A reply too large to send becomes a `payload_too_large` error.
+/// The request is taken whole: its names move into the reply, uncopied.
 pub(crate) fn reply(
-    request: &RpcxMessage,
+    request: RpcxMessage,
     result: Result<ServiceReply, Status>,
     codec: &RpcxCodec,
 ) -> RpcxMessage {
+    let compressed = request.header.compression != RpcxCompression::None;
     let mut message = RpcxMessage {
         header: request.reply_header(),
-        service_path: request.service_path.clone(),
-        service_method: request.service_method.clone(),
+        service_path: request.service_path,
+        service_method: request.service_method,
         metadata: Vec::new(),
         payload: Bytes::new(),
     };
     let status = match result {
         Ok(reply) => {
             message.metadata = pairs(&reply.metadata);
-            match compress(request, reply.payload) {
+            match compress(compressed, reply.payload) {
                 Ok((compression, payload)) => {
                     message.header.compression = compression;
                     message.payload = payload;
@@ -148,9 +150,8 @@ fn fits(message: &RpcxMessage, codec: &RpcxCodec) -> bool {
 
 /// Go rpcx's rule: gzip a reply only when the request was compressed and
 /// the reply is above [`COMPRESSION_THRESHOLD`].
-fn compress(request: &RpcxMessage, payload: Bytes) -> Result<(RpcxCompression, Bytes), Status> {
-    if request.header.compression == RpcxCompression::None || payload.len() <= COMPRESSION_THRESHOLD
-    {
+fn compress(compressed: bool, payload: Bytes) -> Result<(RpcxCompression, Bytes), Status> {
+    if !compressed || payload.len() <= COMPRESSION_THRESHOLD {
         return Ok((RpcxCompression::None, payload));
     }
     Compression::Gzip
@@ -221,7 +222,7 @@ mod tests {
     #[test]
     fn an_error_sets_the_status_bit_and_both_keys() {
         let reply = reply(
-            &request(&[]),
+            request(&[]),
             Err(Status::method_not_found("Arith", "Nope")),
             &RpcxCodec::default(),
         );
@@ -241,19 +242,19 @@ mod tests {
             metadata: Metadata::default(),
         };
         let codec = RpcxCodec::default();
-        let out = reply(&compressed, Ok(big.clone()), &codec);
+        let out = reply(compressed.clone(), Ok(big.clone()), &codec);
         assert_eq!(out.header.compression, RpcxCompression::Gzip);
         assert_eq!(
             out.decompressed_payload(1 << 20).unwrap(),
             big.payload.clone()
         );
-        let plain = reply(&request(&[]), Ok(big), &codec);
+        let plain = reply(request(&[]), Ok(big), &codec);
         assert_eq!(plain.header.compression, RpcxCompression::None);
         let small = ServiceReply {
             payload: Bytes::from_static(b"{}"),
             metadata: Metadata::default(),
         };
-        let out = reply(&compressed, Ok(small), &codec);
+        let out = reply(compressed, Ok(small), &codec);
         assert_eq!(out.header.compression, RpcxCompression::None);
     }
 }

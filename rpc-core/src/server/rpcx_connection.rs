@@ -167,7 +167,7 @@ impl RpcxConnection {
 
     /// Answers `request` with `status` now (a oneway request gets nothing).
     /// `&mut`: the connection holds a dispatch stack that is not `Sync`.
-    async fn answer(&mut self, request: &RpcxMessage, status: Status) {
+    async fn answer(&mut self, request: RpcxMessage, status: Status) {
         if request.header.oneway {
             tracing::debug!(peer = %self.peer, %status, "rpcx oneway call refused");
             return;
@@ -195,7 +195,7 @@ impl RpcxConnection {
             metadata: Vec::new(),
             payload: bytes::Bytes::new(),
         };
-        self.answer(&skeleton, Status::bad_request(error.to_string()))
+        self.answer(skeleton, Status::bad_request(error.to_string()))
             .await;
         Ok(())
     }
@@ -215,13 +215,13 @@ impl RpcxConnection {
         if draining {
             self.shared.metrics.calls_refused_draining.increment(1);
             let status = Status::unavailable("the server is shutting down");
-            self.answer(&message, status).await;
+            self.answer(message, status).await;
             return Ok(());
         }
         let request = match translate(&message) {
             Ok(request) => request,
             Err(status) => {
-                self.answer(&message, status).await;
+                self.answer(message, status).await;
                 return Ok(());
             }
         };
@@ -229,7 +229,7 @@ impl RpcxConnection {
             Ok(permits) => permits,
             Err(status) => {
                 self.shared.metrics.calls_refused_limit.increment(1);
-                self.answer(&message, status).await;
+                self.answer(message, status).await;
                 return Ok(());
             }
         };
@@ -286,7 +286,7 @@ impl RpcxConnection {
                 format!("the argument is larger than {max_payload} bytes"),
             );
             drop(permits);
-            self.answer(&message, status).await;
+            self.answer(message, status).await;
             return Ok(());
         }
         let large = payload.len() > LARGE_PAYLOAD;
@@ -301,7 +301,7 @@ impl RpcxConnection {
             Some(Ok(())) => self.dispatch.call(call),
             Some(Err(status)) => {
                 drop(permits);
-                self.answer(&message, status).await;
+                self.answer(message, status).await;
                 return Ok(());
             }
             None => {
@@ -320,10 +320,7 @@ impl RpcxConnection {
             Ok(result) => {
                 drop(permits);
                 if !message.header.oneway {
-                    let _ = self
-                        .replies
-                        .send(reply(&message, result, &self.codec))
-                        .await;
+                    let _ = self.replies.send(reply(message, result, &self.codec)).await;
                 }
             }
             Err(handler) => self.spawn_call(message, permits, limit, handler),
@@ -352,7 +349,7 @@ impl RpcxConnection {
             };
             drop(permits);
             if !message.header.oneway {
-                let _ = replies.send(reply(&message, result, &codec)).await;
+                let _ = replies.send(reply(message, result, &codec)).await;
             }
         });
     }
