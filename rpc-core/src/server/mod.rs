@@ -46,6 +46,7 @@ mod router;
 mod rpcx_call;
 mod rpcx_connection;
 mod rpcx_reader;
+mod rpcx_writer;
 mod transport;
 mod watchdog;
 

@@ -6,9 +6,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::BytesMut;
 use futures_util::StreamExt;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
 use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
@@ -23,6 +22,7 @@ use crate::server::inline_policy::InlinePolicy;
 use crate::server::limit::{Limit, LimitGuard};
 use crate::server::rpcx_call::{reply, translate};
 use crate::server::rpcx_reader::RpcxReader;
+use crate::server::rpcx_writer::write_loop;
 use crate::server::watchdog::Watchdog;
 use crate::{Context, PeerAddr, PeerCertificate, ServiceCall, ServiceReply, Status};
 
@@ -31,9 +31,6 @@ const INITIAL_READ_BUFFER: usize = 1024;
 
 /// How often a draining connection checks whether its calls have finished.
 const DRAIN_POLL: Duration = Duration::from_millis(5);
-
-/// Replies gathered into one write, at most.
-const WRITE_BATCH: usize = 64 * 1024;
 
 /// What a running call holds: a slot of its connection's and of the
 /// server's call limits, and its request's bytes of the byte budget.
@@ -380,34 +377,4 @@ impl RpcxConnection {
             })?;
         Ok((connection, server, bytes))
     }
-}
-
-/// Writes replies as they come, gathering those already queued into one
-/// write; ends when every sender is gone, or at the first failed write.
-async fn write_loop<W: AsyncWrite + Unpin>(
-    mut queue: mpsc::Receiver<RpcxMessage>,
-    mut writer: W,
-    codec: RpcxCodec,
-    peer: PeerAddr,
-) {
-    let mut buffer = BytesMut::new();
-    while let Some(first) = queue.recv().await {
-        let mut next = Some(first);
-        while let Some(message) = next.take() {
-            if let Err(error) = codec.encode_message(&message, &mut buffer) {
-                // `reply` keeps replies within the limit; a heartbeat echo
-                // is as large as the request that was accepted.
-                tracing::warn!(%peer, %error, "an rpcx reply could not be encoded; dropped");
-            }
-            if buffer.len() < WRITE_BATCH {
-                next = queue.try_recv().ok();
-            }
-        }
-        if let Err(error) = writer.write_all(&buffer).await {
-            tracing::debug!(%peer, %error, "rpcx write failed; dropping the remaining replies");
-            return;
-        }
-        buffer.clear();
-    }
-    let _ = writer.shutdown().await;
 }
