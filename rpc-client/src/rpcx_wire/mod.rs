@@ -223,6 +223,7 @@ pub(crate) fn encode(max_message_size: u32, frame: &Frame, buf: &mut BytesMut) {
 }
 
 mod reader;
+mod reply;
 #[cfg(test)]
 mod tests;
 

@@ -312,3 +312,67 @@ fn compression_is_gzip_above_one_kib() {
         CompressionPolicy::NONE
     );
 }
+
+#[test]
+fn a_malformed_reply_body_fails_its_call_alone() {
+    // A service path that is not UTF-8 (its first byte, after the header
+    // and the field's length prefix).
+    let mut not_utf8 = reply(3, RpcxStatus::Normal, &[]);
+    not_utf8[HEADER_LEN + 4] = 0xff;
+    // A byte left after the payload, inside the declared length.
+    let mut trailing = reply(4, RpcxStatus::Normal, &[]);
+    let body_len = u32::from_be_bytes(trailing[12..16].try_into().unwrap()) + 1;
+    trailing[12..16].copy_from_slice(&body_len.to_be_bytes());
+    trailing.extend_from_slice(b"x");
+    // More metadata entries than the limit (one).
+    let too_many = reply(5, RpcxStatus::Normal, &[("a", "1"), ("b", "2")]);
+    let mut stream = BytesMut::new();
+    for part in [&not_utf8, &trailing, &too_many] {
+        stream.extend_from_slice(part);
+    }
+    stream.extend_from_slice(&reply(6, RpcxStatus::Normal, &[("a", "1")]));
+    let limits = RpcxLimits::new(u32::MAX, rpc_core::frame::MetadataLimits::new(1, 1024));
+    let mut reader = RpcxReader::new(limits);
+    for id in [3, 4, 5] {
+        match reader.decode(&mut stream).unwrap() {
+            Some(Inbound::Refused(refusal)) => {
+                assert_eq!(
+                    (refusal.request_id, refusal.status().code()),
+                    (id, Code::BadRequest)
+                );
+            }
+            other => panic!("reply {id} not refused: {other:?}"),
+        }
+    }
+    let (id, ok) = response(reader.decode(&mut stream).unwrap());
+    assert_eq!(
+        (id, ok.code, ok.metadata.get("a")),
+        (6, Code::Ok, Some("1"))
+    );
+    assert_eq!(&ok.payload[..], b"\x81\xa1C\x38");
+    assert!(stream.is_empty());
+}
+
+#[test]
+fn an_error_without_the_status_bit_is_an_error_only_without_a_payload() {
+    let mut reader = RpcxReader::new(RpcxLimits::default());
+    let error = &[("k", "v"), (ERROR_KEY, "rpcx: can't find method X")][..];
+    let (_, failed) = response(
+        reader
+            .decode(&mut reply_with(8, RpcxStatus::Normal, error, b""))
+            .unwrap(),
+    );
+    assert_eq!(failed.code, Code::MethodNotFound);
+    assert_eq!(&failed.message[..], "rpcx: can't find method X");
+    assert_eq!(failed.metadata.iter().collect::<Vec<_>>(), [("k", "v")]);
+    let (_, ok) = response(
+        reader
+            .decode(&mut reply(8, RpcxStatus::Normal, error))
+            .unwrap(),
+    );
+    assert_eq!(ok.code, Code::Ok);
+    assert_eq!(
+        ok.metadata.get(ERROR_KEY),
+        Some("rpcx: can't find method X")
+    );
+}
