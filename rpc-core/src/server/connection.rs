@@ -195,7 +195,13 @@ pub(crate) async fn serve_connection<R, W>(
             next = frames.next() => match next {
                 None => break "the peer closed the connection".to_owned(),
                 Some(Err(error)) => {
-                    log_bad_frame(&shared, &connection.peer, &error);
+                    log_stream_error(
+                        &shared,
+                        &connection.peer,
+                        "native",
+                        &error,
+                        matches!(error, FrameError::Io(_)),
+                    );
                     break format!("bad frame: {error}");
                 }
                 Some(Ok(inbound)) => {
@@ -236,24 +242,37 @@ pub(crate) async fn serve_connection<R, W>(
     }
     drop(connection);
     // The writer ends once every handler task has dropped its sender.
+    await_writer(writer_task).await;
+}
+
+/// Logs why a connection's stream broke: below WARN for what networks do on
+/// their own (`broken`: resets, a close in the middle of a frame),
+/// rate-limited WARN for what a peer sent wrong. Both protocols' connections
+/// log through it (`protocol`: `native` or `rpcx`).
+pub(crate) fn log_stream_error(
+    shared: &Shared,
+    peer: &PeerAddr,
+    protocol: &'static str,
+    error: &dyn std::fmt::Display,
+    broken: bool,
+) {
+    if broken {
+        tracing::debug!(%peer, protocol, %error, "connection broken");
+    } else if let Some(suppressed) = shared.bad_frames_log.pass() {
+        tracing::warn!(%peer, protocol, %error, suppressed, "closing connection: bad frame");
+    } else {
+        tracing::debug!(%peer, protocol, %error, "closing connection: bad frame");
+    }
+}
+
+/// Waits (up to 5 s) for a connection's writer to flush what its calls
+/// answered; it ends once every sender is gone.
+pub(crate) async fn await_writer(writer_task: tokio::task::JoinHandle<()>) {
     if tokio::time::timeout(Duration::from_secs(5), writer_task)
         .await
         .is_err()
     {
         tracing::warn!("connection writer did not finish in time");
-    }
-}
-
-/// Logs why a connection's stream broke: below WARN for what networks do on
-/// their own (resets, a close in the middle of a frame), rate-limited WARN
-/// for what a peer sent wrong.
-fn log_bad_frame(shared: &Shared, peer: &PeerAddr, error: &FrameError) {
-    if let FrameError::Io(_) = error {
-        tracing::debug!(%peer, %error, "connection broken");
-    } else if let Some(suppressed) = shared.bad_frames_log.pass() {
-        tracing::warn!(%peer, %error, suppressed, "closing connection: bad frame");
-    } else {
-        tracing::debug!(%peer, %error, "closing connection: bad frame");
     }
 }
 

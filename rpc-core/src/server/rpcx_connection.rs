@@ -16,7 +16,9 @@ use tower::{Service as _, ServiceExt as _};
 use crate::rpcx::{
     RpcxCodec, RpcxCompression, RpcxError, RpcxInbound, RpcxLimits, RpcxMessage, RpcxMessageType,
 };
-use crate::server::connection::{Dispatch, LARGE_PAYLOAD, Shared, poll_ready_once};
+use crate::server::connection::{
+    Dispatch, LARGE_PAYLOAD, Shared, await_writer, log_stream_error, poll_ready_once,
+};
 use crate::server::handler::run_handler;
 use crate::server::inline_policy::InlinePolicy;
 use crate::server::limit::{Limit, LimitGuard};
@@ -100,7 +102,13 @@ pub(crate) async fn serve_rpcx<R, W>(
             next = messages.next() => match next {
                 None => break "the peer closed the connection".to_owned(),
                 Some(Err(error)) => {
-                    log_bad_message(&shared, &connection.peer, &error);
+                    log_stream_error(
+                        &shared,
+                        &connection.peer,
+                        "rpcx",
+                        &error,
+                        matches!(error, RpcxError::Io(_)),
+                    );
                     break format!("bad rpcx message: {error}");
                 }
                 Some(Ok(RpcxInbound::Refused { header, error })) => {
@@ -121,23 +129,7 @@ pub(crate) async fn serve_rpcx<R, W>(
     // senders; the writer ends when the last sender is gone.
     connection.closing.cancel();
     drop(connection);
-    if tokio::time::timeout(Duration::from_secs(5), writer_task)
-        .await
-        .is_err()
-    {
-        tracing::warn!("rpcx connection writer did not finish in time");
-    }
-}
-
-/// Logs why a connection's stream broke, as the native connection does.
-fn log_bad_message(shared: &Shared, peer: &PeerAddr, error: &RpcxError) {
-    if let RpcxError::Io(_) = error {
-        tracing::debug!(%peer, %error, "rpcx connection broken");
-    } else if let Some(suppressed) = shared.bad_frames_log.pass() {
-        tracing::warn!(%peer, %error, suppressed, "closing rpcx connection: bad message");
-    } else {
-        tracing::debug!(%peer, %error, "closing rpcx connection: bad message");
-    }
+    await_writer(writer_task).await;
 }
 
 struct RpcxConnection {
