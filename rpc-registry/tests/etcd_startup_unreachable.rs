@@ -56,8 +56,12 @@ impl Write for Logs {
     }
 }
 
-fn free_address() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// A free port on a loopback address of its own (Linux routes all of
+/// 127.0.0.0/8 to `lo`): nothing else in the test binary binds there, so a
+/// port freed by a failed `bind` cannot be taken by the other test's server
+/// or etcd before the "listener is closed again" check connects to it.
+fn free_address(loopback: &str) -> String {
+    let listener = std::net::TcpListener::bind((loopback, 0)).unwrap();
     listener.local_addr().unwrap().to_string()
 }
 
@@ -77,7 +81,7 @@ async fn fail_startup_makes_bind_fail_with_the_registry_error() {
     let _guard = logs.capture();
     let etcd = Etcd::unstarted();
     let registry = registry_of(&etcd).await;
-    let address = free_address();
+    let address = free_address("127.0.0.77");
 
     let error = Server::builder()
         .service(Who("strict"))
@@ -117,7 +121,7 @@ async fn by_default_a_server_serves_unregistered_and_is_announced_once_etcd_star
     let _guard = logs.capture();
     let mut etcd = Etcd::unstarted();
     let registry = registry_of(&etcd).await;
-    let address = free_address();
+    let address = free_address("127.0.0.1");
 
     let server = Server::builder()
         .service(Who("patient"))
