@@ -13,7 +13,7 @@ use rpc_core::frame::{Frame, Message, Request};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::connection::Connection;
+use crate::connection::{Answer, Connection};
 use crate::instrument::ClientMetrics;
 use crate::{CallOptions, CallReply, Channel, ClientConfig, Protocol, RawReply, RawRequest, typed};
 
@@ -289,30 +289,51 @@ impl Client {
         Ok(frame)
     }
 
+    /// One call on the open connection, all of it (connecting, queueing,
+    /// waiting for the answer) before `deadline`. No runtime timer is armed
+    /// unless connecting or queueing has to wait (no open connection, a
+    /// full write queue): the wait for the answer is bounded by the
+    /// connection's deadline task.
     async fn call_on_connection(
         &self,
         request: RawRequest,
         deadline: Instant,
-    ) -> Result<RawReply, Status> {
-        let connection = self.connection().await?;
+    ) -> Result<RawReply, CallFailure> {
+        let connection = match self.shared.open_connection() {
+            Some(connection) => connection,
+            None => tokio::time::timeout_at(deadline.into(), self.connection())
+                .await
+                .map_err(|_| CallFailure::DeadlinePassed)??,
+        };
         let budget = deadline.saturating_duration_since(Instant::now());
         let mut frame = self.outgoing_frame(&connection, request, budget, Message::Request)?;
-        let (id, answer) = connection.register()?;
+        let (id, answer) = connection.register(deadline)?;
         frame.request_id = id;
         let mut in_flight = InFlight {
             connection: &connection,
             id,
             done: false,
         };
-        connection.send(frame).await?;
+        if let Some(frame) = connection.try_queue(frame)? {
+            tokio::time::timeout_at(deadline.into(), connection.send(frame))
+                .await
+                .map_err(|_| CallFailure::DeadlinePassed)??;
+        }
         let answer = answer.await;
         in_flight.done = true;
-        let (compression, response) = answer.map_err(|_| connection.closed_status())??;
+        let (compression, response) = match answer {
+            Ok(Answer::Reply(compression, response)) => (compression, response),
+            Ok(Answer::Failed(status)) => return Err(status.into()),
+            Ok(Answer::DeadlinePassed) => return Err(CallFailure::DeadlinePassed),
+            Err(_) => return Err(connection.closed_status().into()),
+        };
         let max_payload = self.shared.config.max_payload_size;
         let (metadata, payload) = response
             .into_result()
             .map_err(|status| decompress_details(status, compression, max_payload))?;
-        let payload = compression.decompress(payload, max_payload)?;
+        let payload = compression
+            .decompress(payload, max_payload)
+            .map_err(Status::from)?;
         Ok(RawReply { payload, metadata })
     }
 }
@@ -355,11 +376,11 @@ impl Channel for Client {
         let span = observation
             .as_ref()
             .map_or_else(tracing::Span::none, |o| o.span.clone());
-        let call =
-            tokio::time::timeout_at(deadline.into(), self.call_on_connection(request, deadline));
+        let call = self.call_on_connection(request, deadline);
         let result = match tracing::Instrument::instrument(call, span).await {
-            Ok(result) => result,
-            Err(_) => Err(Status::deadline_exceeded(format!(
+            Ok(reply) => Ok(reply),
+            Err(CallFailure::Status(status)) => Err(status),
+            Err(CallFailure::DeadlinePassed) => Err(Status::deadline_exceeded(format!(
                 "{service}.{method}: no reply within {timeout:?}"
             ))),
         };
@@ -382,6 +403,21 @@ impl Channel for Client {
         tokio::time::timeout(timeout, send)
             .await
             .unwrap_or_else(|_| Err(Status::deadline_exceeded("oneway call not sent in time")))
+    }
+}
+
+/// Why a call on the connection ended without a reply.
+enum CallFailure {
+    /// A status to give the caller as it is.
+    Status(Status),
+    /// The deadline passed (the caller words the status: it knows the
+    /// method and the timeout).
+    DeadlinePassed,
+}
+
+impl From<Status> for CallFailure {
+    fn from(status: Status) -> Self {
+        CallFailure::Status(status)
     }
 }
 

@@ -1,5 +1,6 @@
 //! One live connection: a writer task that batches frames, a reader task that
-//! completes waiting calls, a heartbeat task, and the table of calls in flight.
+//! completes waiting calls, a heartbeat task, a task that fails the calls
+//! whose deadline passed, and the table of calls in flight.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,15 +17,29 @@ use rpc_core::frame::{
 };
 use rpc_core::rpcx::RpcxLimits;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_util::codec::{Decoder, FramedRead};
 use tokio_util::sync::CancellationToken;
 
+use crate::call_deadlines::CallDeadlines;
 use crate::rpcx_wire::{self, RpcxReader};
 use crate::{ClientConfig, Protocol};
 
-/// A response and the compression of its payload.
-pub(crate) type Answer = Result<(Compression, Response), Status>;
+/// How a call waiting on the connection ends.
+pub(crate) enum Answer {
+    /// The server's response, and the compression of its payload.
+    Reply(Compression, Response),
+    /// No response: the connection was lost, or the reply was refused.
+    Failed(Status),
+    /// The call's deadline passed first (the server is told with a cancel).
+    DeadlinePassed,
+}
+
+/// A call waiting for its answer.
+struct Waiter {
+    answer: oneshot::Sender<Answer>,
+    deadline: Instant,
+}
 
 pub(crate) struct Connection {
     peer: String,
@@ -45,12 +60,33 @@ pub(crate) struct Connection {
     /// Whether the writer is gathering a batch: set by the writer, read by
     /// the client's owner (see [`crate::Client::is_batching`]).
     batch_forming: Arc<AtomicBool>,
+    /// Wakes the deadline task when a call's deadline comes before the
+    /// instant it sleeps until.
+    deadline_moved: Notify,
 }
 
 struct Calls {
     open: bool,
     close_reason: String,
-    waiting: HashMap<u32, oneshot::Sender<Answer>>,
+    waiting: HashMap<u32, Waiter>,
+    deadlines: CallDeadlines,
+}
+
+impl Calls {
+    /// Whether the call `id` with this deadline still waits for its answer.
+    fn is_waiting(waiting: &HashMap<u32, Waiter>, deadline: Instant, id: u32) -> bool {
+        waiting
+            .get(&id)
+            .is_some_and(|waiter| waiter.deadline == deadline)
+    }
+
+    /// Drops the deadline entries of ended calls from the top of the heap.
+    fn trim_deadlines(&mut self) {
+        let Calls {
+            waiting, deadlines, ..
+        } = self;
+        deadlines.trim(|deadline, id| Calls::is_waiting(waiting, deadline, id));
+    }
 }
 
 impl Connection {
@@ -75,6 +111,7 @@ impl Connection {
                 open: true,
                 close_reason: String::new(),
                 waiting: HashMap::new(),
+                deadlines: CallDeadlines::default(),
             }),
             next_id: AtomicU32::new(1),
             last_read: AtomicU64::new(0),
@@ -84,6 +121,7 @@ impl Connection {
             codec,
             protocol: config.protocol,
             batch_forming,
+            deadline_moved: Notify::new(),
         });
         // The first frame is a ping (an rpcx heartbeat): it proves at once
         // that the peer speaks the protocol (its pong) and satisfies servers
@@ -123,6 +161,7 @@ impl Connection {
                 ));
             }
         }
+        tokio::spawn(expire_deadlines(Arc::clone(&connection)));
         tokio::spawn(heartbeat_loop(
             Arc::clone(&connection),
             config.heartbeat_interval,
@@ -157,9 +196,14 @@ impl Connection {
         })
     }
 
-    /// Reserves a request id and a slot for its answer; fails once the
-    /// connection is closed, so no call can wait on a dead connection.
-    pub(crate) fn register(&self) -> Result<(u32, oneshot::Receiver<Answer>), Status> {
+    /// Reserves a request id and a slot for its answer, which comes as
+    /// [`Answer::DeadlinePassed`] if nothing else does by `deadline`; fails
+    /// once the connection is closed, so no call can wait on a dead
+    /// connection.
+    pub(crate) fn register(
+        &self,
+        deadline: Instant,
+    ) -> Result<(u32, oneshot::Receiver<Answer>), Status> {
         let (tx, rx) = oneshot::channel();
         let mut calls = self.lock_calls();
         if !calls.open {
@@ -174,7 +218,21 @@ impl Connection {
         while id == 0 || calls.waiting.contains_key(&id) {
             id = self.next_id.fetch_add(1, Ordering::Relaxed);
         }
-        calls.waiting.insert(id, tx);
+        let waiter = Waiter {
+            answer: tx,
+            deadline,
+        };
+        calls.waiting.insert(id, waiter);
+        let Calls {
+            waiting, deadlines, ..
+        } = &mut *calls;
+        let wake = deadlines.insert(deadline, id, waiting.len(), |deadline, id| {
+            Calls::is_waiting(waiting, deadline, id)
+        });
+        drop(calls);
+        if wake {
+            self.deadline_moved.notify_one();
+        }
         Ok((id, rx))
     }
 
@@ -185,7 +243,20 @@ impl Connection {
 
     /// Forgets a call the caller gave up on; returns whether it was still waiting.
     pub(crate) fn forget(&self, id: u32) -> bool {
-        self.lock_calls().waiting.remove(&id).is_some()
+        let mut calls = self.lock_calls();
+        let forgotten = calls.waiting.remove(&id).is_some();
+        calls.trim_deadlines();
+        forgotten
+    }
+
+    /// Queues a frame for the writer if there is room now; gives it back
+    /// when the queue is full (then [`send`](Self::send) waits for room).
+    pub(crate) fn try_queue(&self, frame: Frame) -> Result<Option<Frame>, Status> {
+        match self.writer.try_send(frame) {
+            Ok(()) => Ok(None),
+            Err(mpsc::error::TrySendError::Full(frame)) => Ok(Some(frame)),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(self.closed_status()),
+        }
     }
 
     /// Queues a frame for the writer, waiting while the queue is full.
@@ -221,6 +292,7 @@ impl Connection {
             calls.open = false;
             self.open.store(false, Ordering::Release);
             calls.close_reason = reason.to_owned();
+            calls.deadlines.clear();
             std::mem::take(&mut calls.waiting)
         };
         self.closed.cancel();
@@ -229,23 +301,59 @@ impl Connection {
         } else {
             tracing::debug!(peer = %self.peer, reason, "connection closed");
         }
-        for (_, tx) in waiting {
-            let _ = tx.send(Err(Status::unavailable(format!(
-                "connection to {} lost: {reason}",
-                self.peer
-            ))));
+        for (_, waiter) in waiting {
+            let _ = waiter
+                .answer
+                .send(Answer::Failed(Status::unavailable(format!(
+                    "connection to {} lost: {reason}",
+                    self.peer
+                ))));
         }
     }
 
     fn complete(&self, id: u32, answer: Answer) {
-        let waiter = self.lock_calls().waiting.remove(&id);
+        let waiter = {
+            let mut calls = self.lock_calls();
+            let waiter = calls.waiting.remove(&id);
+            calls.trim_deadlines();
+            waiter
+        };
         match waiter {
-            Some(tx) => {
-                let _ = tx.send(answer);
+            Some(waiter) => {
+                let _ = waiter.answer.send(answer);
             }
             // The caller gave up (timeout or drop) and sent a cancel.
             None => tracing::trace!(peer = %self.peer, id, "response for a call no longer waiting"),
         }
+    }
+
+    /// Fails the calls whose deadline is past, tells the server to cancel
+    /// them, and returns when to look next (`None`: when notified).
+    fn expire_due(&self) -> Option<Instant> {
+        let now = Instant::now();
+        let mut expired = Vec::new();
+        let next = {
+            let mut calls = self.lock_calls();
+            let Calls {
+                waiting, deadlines, ..
+            } = &mut *calls;
+            while let Some((deadline, id)) = deadlines.pop_due(now) {
+                if Calls::is_waiting(waiting, deadline, id)
+                    && let Some(waiter) = waiting.remove(&id)
+                {
+                    expired.push((id, waiter));
+                }
+            }
+            calls.trim_deadlines();
+            calls.deadlines.arm()
+        };
+        for (id, waiter) in expired {
+            let _ = waiter.answer.send(Answer::DeadlinePassed);
+            if self.is_open() {
+                self.try_send(Frame::control(id, Message::Cancel));
+            }
+        }
+        next
     }
 
     fn touch(&self) {
@@ -313,7 +421,7 @@ where
                 }
                 // The reply was too large or carried too much metadata: that
                 // call fails alone, the stream is still aligned.
-                connection.complete(refusal.request_id, Err(refusal.status()));
+                connection.complete(refusal.request_id, Answer::Failed(refusal.status()));
             }
             Some(Ok(Inbound::Frame(frame))) => {
                 connection.touch();
@@ -321,9 +429,8 @@ where
                     Message::Response(response) if frame.request_id == 0 => {
                         break format!("the server refused the connection: {}", response.message);
                     }
-                    Message::Response(response) => {
-                        connection.complete(frame.request_id, Ok((frame.compression, response)))
-                    }
+                    Message::Response(response) => connection
+                        .complete(frame.request_id, Answer::Reply(frame.compression, response)),
                     Message::Ping => {
                         connection.try_send(Frame::control(frame.request_id, Message::Pong))
                     }
@@ -352,6 +459,26 @@ fn describe_read_error(error: &rpc_core::frame::FrameError) -> String {
         return format!("TLS: {}", rpc_core::tls::describe_tls_error(io));
     }
     format!("bad frame from the server: {error}")
+}
+
+/// Fails each call whose deadline passes before its answer comes: sleeps
+/// until the earliest deadline, or until a call with an earlier one is
+/// registered.
+async fn expire_deadlines(connection: Arc<Connection>) {
+    loop {
+        let next = connection.expire_due();
+        let sleep = async {
+            match next {
+                Some(at) => tokio::time::sleep_until(at.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = sleep => {}
+            () = connection.deadline_moved.notified() => {}
+            () = connection.closed.cancelled() => return,
+        }
+    }
 }
 
 async fn heartbeat_loop(connection: Arc<Connection>, interval: Duration, timeout: Duration) {

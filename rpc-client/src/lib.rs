@@ -15,6 +15,7 @@
 
 #![forbid(unsafe_code)]
 
+mod call_deadlines;
 mod call_error;
 mod channel;
 mod client;

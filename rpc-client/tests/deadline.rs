@@ -1,5 +1,7 @@
 //! The deadline budget: a handler that outlives it is cancelled, and a call
-//! whose budget is spent before it runs is refused without running.
+//! whose budget is spent before it runs is refused without running. On the
+//! client, a call ends at its own deadline even behind calls with later
+//! ones, and the server is told to cancel it.
 
 mod support;
 
@@ -98,6 +100,82 @@ async fn a_budget_spent_before_dispatch_is_refused_without_running_the_handler()
     );
     assert_eq!(Counters::get(&counters.started), 0, "the handler never ran");
     server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
+async fn a_shorter_deadline_behind_a_longer_one_ends_first() {
+    let (server, counters) = support::start(Server::builder()).await;
+    let client = support::client(&server, ClientConfig::default());
+    let long = tokio::spawn({
+        let client = client.clone();
+        async move {
+            let options = CallOptions::new().timeout(Duration::from_secs(30));
+            client
+                .call_with::<u64, u64>("Test", "sleep", &60_000, options)
+                .await
+        }
+    });
+    wait_for(|| Counters::get(&counters.started) == 1).await;
+    let options = CallOptions::new().timeout(Duration::from_millis(100));
+    let status = client
+        .call_with::<u64, u64>("Test", "sleep", &60_000, options)
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status}");
+    assert!(
+        status.message().contains("no reply within 100ms"),
+        "{status}"
+    );
+    assert!(
+        !long.is_finished(),
+        "the 100 ms call waited for the 30 s call's deadline"
+    );
+    long.abort();
+    server.shutdown_and_wait().await;
+}
+
+#[tokio::test]
+async fn a_call_whose_deadline_passes_is_cancelled_on_the_server() {
+    use futures_util::StreamExt;
+    use rpc_core::frame::FrameCodec;
+
+    // A server that reads every frame and answers none.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (frames_tx, mut frames) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let mut read = tokio_util::codec::FramedRead::new(stream, FrameCodec::new());
+        while let Some(Ok(frame)) = read.next().await {
+            let _ = frames_tx.send(frame);
+        }
+    });
+    let client = rpc_client::Client::with_config(
+        rpc_client::Target::Tcp(addr.to_string()),
+        ClientConfig::default(),
+    );
+    let options = CallOptions::new().timeout(Duration::from_millis(100));
+    let status = client
+        .call_with::<u64, u64>("Test", "sleep", &1, options)
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status}");
+
+    let mut request_id = None;
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), frames.recv())
+            .await
+            .expect("the cancel frame comes")
+            .expect("the server still reads");
+        match frame.message {
+            Message::Request(_) => request_id = Some(frame.request_id),
+            Message::Cancel => {
+                assert_eq!(Some(frame.request_id), request_id, "cancels the call sent");
+                break;
+            }
+            _ => {}
+        }
+    }
 }
 
 async fn wait_for(condition: impl Fn() -> bool) {
