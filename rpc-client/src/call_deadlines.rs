@@ -25,8 +25,11 @@ const COMPACTION_SLACK: usize = 64;
 #[derive(Debug, Default)]
 pub(crate) struct CallDeadlines {
     heap: BinaryHeap<Reverse<(Instant, u32)>>,
-    /// The instant the sweeping task sleeps until; `None` while it waits
-    /// for a notification (nothing to watch).
+    /// The earliest instant the sweeping task may sleep until: never later
+    /// than what it sleeps until (an insert lowers it and wakes the task;
+    /// entries dropped by trim or compaction may leave it earlier, which
+    /// costs at most an early wake-up). `None` while the task waits for a
+    /// notification (nothing to watch).
     armed: Option<Instant>,
 }
 
@@ -47,6 +50,10 @@ impl CallDeadlines {
     ) -> bool {
         if self.heap.len() > 2 * waiting + COMPACTION_SLACK {
             self.heap.retain(|Reverse((at, id))| live(*at, *id));
+            // Give back the room of a past peak of calls in flight.
+            if self.heap.capacity() > 4 * self.heap.len() + COMPACTION_SLACK {
+                self.heap.shrink_to(2 * self.heap.len() + COMPACTION_SLACK);
+            }
         }
         self.heap.push(Reverse((deadline, id)));
         match self.armed {

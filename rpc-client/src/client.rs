@@ -421,9 +421,11 @@ impl From<Status> for CallFailure {
     }
 }
 
-/// A call waiting for its answer. Dropped before the answer came (timeout,
-/// or the caller's future dropped), it forgets the call and tells the server
-/// with a cancel frame.
+/// A call waiting for its answer. Dropped before the answer came (the
+/// caller's future dropped, or queueing timed out), it forgets the call and
+/// tells the server with a cancel frame. A call whose deadline passes while
+/// it waits for the answer is failed, forgotten and cancelled by the
+/// connection's deadline task instead.
 struct InFlight<'a> {
     connection: &'a Connection,
     id: u32,

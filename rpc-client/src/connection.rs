@@ -31,7 +31,8 @@ pub(crate) enum Answer {
     Reply(Compression, Response),
     /// No response: the connection was lost, or the reply was refused.
     Failed(Status),
-    /// The call's deadline passed first (the server is told with a cancel).
+    /// The call's deadline passed first (the server is told with a cancel
+    /// frame if the connection is open and its write queue has room).
     DeadlinePassed,
 }
 
@@ -330,7 +331,10 @@ impl Connection {
     /// Fails the calls whose deadline is past, tells the server to cancel
     /// them, and returns when to look next (`None`: when notified).
     fn expire_due(&self) -> Option<Instant> {
-        let now = Instant::now();
+        // The runtime's clock, which the task sleeps on: under a paused
+        // clock (tests) deadlines follow virtual time, as a runtime timer
+        // did, instead of spinning until real time catches up.
+        let now = tokio::time::Instant::now().into_std();
         let mut expired = Vec::new();
         let next = {
             let mut calls = self.lock_calls();

@@ -4,17 +4,19 @@
 //! thread, usually), advanced atomically by each of its calls and taken
 //! modulo the number of candidates: no lock, no line written by both cores
 //! on every call, and over any window of N calls of one thread to N
-//! candidates each gets exactly one; across threads each rotation is even,
-//! so their sum is too. An endpoint that cannot take a call (an open
-//! circuit breaker, a failover retry) loses its turn to the next, so the
-//! rotation continues over the available ones.
+//! candidates each gets exactly one. Across threads each rotation is even,
+//! so their sum is even to within one call per shard in any window; shard
+//! i starts at candidate i, so that a few first calls on different threads
+//! do not all go to the first candidate. An endpoint that cannot take a
+//! call (an open circuit breaker, a failover retry) loses its turn to the
+//! next, so the rotation continues over the available ones.
 //!
 //! Under load, one exception: while the connection of the endpoint chosen
 //! last is still gathering a batch of requests ([`Candidates::is_batching`]),
 //! the next call of the same shard joins it instead of taking the next
 //! turn, for at most [`MAX_BURST`] calls in a row (the callers one burst of
-//! replies wakes run on the worker that read the burst: one shard). Strict per-call rotation spread every burst
-//! of calls (the callers one burst of replies wakes) over all connections:
+//! replies wakes run on the worker that read the burst: one shard). Strict
+//! per-call rotation spread every such burst over all connections:
 //! one write per connection instead of one, and smaller reply bursts on the
 //! server; measured with 4 connections, c = 100, it cost about 13 % of the
 //! throughput (`docs/BENCHMARKS.md`). Bursts rotate, so the long-run share
@@ -50,8 +52,8 @@ struct Turns {
 impl Default for RoundRobin {
     fn default() -> RoundRobin {
         RoundRobin {
-            turns: std::array::from_fn(|_| Turns {
-                next_turn: AtomicUsize::new(0),
+            turns: std::array::from_fn(|shard| Turns {
+                next_turn: AtomicUsize::new(shard),
                 last_turn: AtomicUsize::new(usize::MAX),
                 joined: AtomicUsize::new(0),
             }),
@@ -69,7 +71,7 @@ impl Selector for RoundRobin {
     fn select(&self, candidates: &dyn Candidates, _call: &CallInfo<'_>) -> Option<usize> {
         let count = candidates.len();
         if count == 1 {
-            // Nothing to rotate: no write to the counter every call shares.
+            // Nothing to rotate: no counter written.
             return candidates.is_available(0).then_some(0);
         }
         let turns = &self.turns[shard_index()];
@@ -102,6 +104,11 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
+    /// Where this thread's rotation starts among `count` candidates.
+    fn first(count: usize) -> usize {
+        shard_index() % count
+    }
+
     #[test]
     fn rotates_exactly() {
         let selector = RoundRobin::default();
@@ -110,33 +117,62 @@ mod tests {
         let picks: Vec<usize> = (0..9)
             .map(|_| selector.select(&candidates, &CALL).unwrap())
             .collect();
-        assert_eq!(picks, [0, 1, 2, 0, 1, 2, 0, 1, 2]);
+        let expected: Vec<usize> = (0..9).map(|i| (first(3) + i) % 3).collect();
+        assert_eq!(picks, expected);
     }
 
     #[test]
-    fn concurrent_callers_share_one_rotation() {
+    fn shards_start_on_different_candidates() {
+        let starts: std::collections::HashSet<usize> = (0..SHARDS)
+            .map(|shard| {
+                RoundRobin::default().turns[shard]
+                    .next_turn
+                    .load(Ordering::Relaxed)
+                    % SHARDS
+            })
+            .collect();
+        assert_eq!(starts.len(), SHARDS);
+    }
+
+    /// Calls from `threads` threads, `calls` each, over 4 candidates:
+    /// how many each candidate got.
+    fn spread(threads: usize, calls: usize) -> [usize; 4] {
         let selector = Arc::new(RoundRobin::default());
         let candidates = Arc::new(candidates(4));
-        let threads: Vec<_> = (0..4)
+        let handles: Vec<_> = (0..threads)
             .map(|_| {
                 let selector = Arc::clone(&selector);
                 let candidates = Arc::clone(&candidates);
                 std::thread::spawn(move || {
-                    let mut counts = [0_u32; 4];
-                    for _ in 0..1_000 {
+                    let mut counts = [0_usize; 4];
+                    for _ in 0..calls {
                         counts[selector.select(&*candidates, &CALL).unwrap()] += 1;
                     }
                     counts
                 })
             })
             .collect();
-        let mut totals = [0_u32; 4];
-        for thread in threads {
-            for (total, count) in totals.iter_mut().zip(thread.join().unwrap()) {
+        let mut totals = [0_usize; 4];
+        for handle in handles {
+            for (total, count) in totals.iter_mut().zip(handle.join().unwrap()) {
                 *total += count;
             }
         }
-        assert_eq!(totals, [1_000; 4]);
+        totals
+    }
+
+    #[test]
+    fn uneven_calls_on_several_threads_stay_within_one_per_shard() {
+        let totals = spread(6, 1_001);
+        let (max, min) = (totals.iter().max().unwrap(), totals.iter().min().unwrap());
+        assert_eq!(totals.iter().sum::<usize>(), 6 * 1_001);
+        assert!(max - min <= SHARDS, "{totals:?}");
+    }
+
+    #[test]
+    fn concurrent_callers_each_rotate_evenly() {
+        // Every shard's calls are a multiple of 4 (each thread makes 1,000).
+        assert_eq!(spread(4, 1_000), [1_000; 4]);
     }
 
     /// Uniform candidates whose connections gather batches as `batching`
@@ -185,8 +221,8 @@ mod tests {
         let picks: Vec<usize> = (0..2 * (MAX_BURST + 1))
             .map(|_| selector.select(&pool, &CALL).unwrap())
             .collect();
-        let mut expected = vec![0; MAX_BURST + 1];
-        expected.extend(vec![1; MAX_BURST + 1]);
+        let mut expected = vec![first(3); MAX_BURST + 1];
+        expected.extend(vec![(first(3) + 1) % 3; MAX_BURST + 1]);
         assert_eq!(picks, expected);
     }
 
@@ -194,19 +230,21 @@ mod tests {
     fn once_the_batch_is_written_the_rotation_goes_on() {
         let selector = RoundRobin::default();
         let mut pool = Batching::all(3);
-        assert_eq!(selector.select(&pool, &CALL), Some(0));
-        assert_eq!(selector.select(&pool, &CALL), Some(0));
-        pool.batching[0] = false;
-        assert_eq!(selector.select(&pool, &CALL), Some(1));
-        assert_eq!(selector.select(&pool, &CALL), Some(1));
+        let (one, next) = (first(3), (first(3) + 1) % 3);
+        assert_eq!(selector.select(&pool, &CALL), Some(one));
+        assert_eq!(selector.select(&pool, &CALL), Some(one));
+        pool.batching[one] = false;
+        assert_eq!(selector.select(&pool, &CALL), Some(next));
+        assert_eq!(selector.select(&pool, &CALL), Some(next));
     }
 
     #[test]
     fn an_endpoint_that_cannot_take_the_call_is_not_joined() {
         let selector = RoundRobin::default();
         let mut pool = Batching::all(3);
-        assert_eq!(selector.select(&pool, &CALL), Some(0));
-        pool.available[0] = false;
-        assert_eq!(selector.select(&pool, &CALL), Some(1));
+        let (one, next) = (first(3), (first(3) + 1) % 3);
+        assert_eq!(selector.select(&pool, &CALL), Some(one));
+        pool.available[one] = false;
+        assert_eq!(selector.select(&pool, &CALL), Some(next));
     }
 }
