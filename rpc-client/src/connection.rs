@@ -410,10 +410,14 @@ where
     R: AsyncRead + Unpin,
     D: Decoder<Item = Inbound, Error = FrameError>,
 {
+    // Made once: a token's `cancelled()` future registers with the token
+    // (under its lock) when first polled, which per frame was per call.
+    let closed = connection.closed.cancelled();
+    let mut closed = std::pin::pin!(closed);
     let reason = loop {
         let next = tokio::select! {
             next = frames.next() => next,
-            () = connection.closed.cancelled() => break "closed".to_owned(),
+            () = &mut closed => break "closed".to_owned(),
         };
         match next {
             None => break "the server closed the connection".to_owned(),

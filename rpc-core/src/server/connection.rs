@@ -170,16 +170,21 @@ pub(crate) async fn serve_connection<R, W>(
     let mut ticks = tokio::time::interval(Watchdog::tick(config));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
+    // Made once, not per frame: the token's future registers with the token
+    // (under its lock) when first polled, and a `sleep` reads the clock when
+    // made, even in a branch that is disabled.
+    let shutting_down = shutdown.cancelled();
+    let mut shutting_down = std::pin::pin!(shutting_down);
     let reason = loop {
         if draining_until.is_some() && connection.in_flight.is_empty() {
             break "drained for shutdown".to_owned();
         }
         tokio::select! {
-            () = shutdown.cancelled(), if draining_until.is_none() => {
+            () = &mut shutting_down, if draining_until.is_none() => {
                 draining_until = Some(tokio::time::Instant::now() + config.grace_period);
                 continue;
             }
-            () = tokio::time::sleep(DRAIN_POLL), if draining_until.is_some() => {
+            () = drain_poll(draining_until.is_some()), if draining_until.is_some() => {
                 if draining_until.is_some_and(|until| tokio::time::Instant::now() >= until) {
                     break "shutdown grace period over".to_owned();
                 }
@@ -243,6 +248,17 @@ pub(crate) async fn serve_connection<R, W>(
     drop(connection);
     // The writer ends once every handler task has dropped its sender.
     await_writer(writer_task).await;
+}
+
+/// Wakes a draining connection's loop every [`DRAIN_POLL`]; never wakes one
+/// that is not draining, and then reads no clock (a `sleep` made for a
+/// disabled `select!` branch read it once per frame).
+pub(crate) async fn drain_poll(draining: bool) {
+    if draining {
+        tokio::time::sleep(DRAIN_POLL).await;
+    } else {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// Logs why a connection's stream broke: below WARN for what networks do on

@@ -4,7 +4,7 @@
 //! deadlines, watchdog and graceful shutdown; the result is translated back.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures_util::StreamExt;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -17,7 +17,7 @@ use crate::rpcx::{
     RpcxCodec, RpcxCompression, RpcxError, RpcxInbound, RpcxLimits, RpcxMessage, RpcxMessageType,
 };
 use crate::server::connection::{
-    Dispatch, LARGE_PAYLOAD, Shared, await_writer, log_stream_error, poll_ready_once,
+    Dispatch, LARGE_PAYLOAD, Shared, await_writer, drain_poll, log_stream_error, poll_ready_once,
 };
 use crate::server::handler::run_handler;
 use crate::server::inline_policy::InlinePolicy;
@@ -30,9 +30,6 @@ use crate::{Context, PeerAddr, PeerCertificate, ServiceCall, ServiceReply, Statu
 
 /// Bytes of the read buffer a new connection starts with.
 const INITIAL_READ_BUFFER: usize = 1024;
-
-/// How often a draining connection checks whether its calls have finished.
-const DRAIN_POLL: Duration = Duration::from_millis(5);
 
 /// What a running call holds: a slot of its connection's and of the
 /// server's call limits, and its request's bytes of the byte budget.
@@ -80,15 +77,18 @@ pub(crate) async fn serve_rpcx<R, W>(
     let mut ticks = tokio::time::interval(Watchdog::tick(config));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
+    // Made once, not per message (see the native connection's loop).
+    let shutting_down = shutdown.cancelled();
+    let mut shutting_down = std::pin::pin!(shutting_down);
     let reason = loop {
         if draining_until.is_some() && connection.running() == 0 {
             break "drained for shutdown".to_owned();
         }
         tokio::select! {
-            () = shutdown.cancelled(), if draining_until.is_none() => {
+            () = &mut shutting_down, if draining_until.is_none() => {
                 draining_until = Some(tokio::time::Instant::now() + config.grace_period);
             }
-            () = tokio::time::sleep(DRAIN_POLL), if draining_until.is_some() => {
+            () = drain_poll(draining_until.is_some()), if draining_until.is_some() => {
                 if draining_until.is_some_and(|until| tokio::time::Instant::now() >= until) {
                     break "shutdown grace period over".to_owned();
                 }
