@@ -304,6 +304,32 @@ mod tests {
         assert_eq!(ports(&view), [1, 4]);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_published_channel_serves_late_subscribers_until_upstream_ends() {
+        let (tx, _) = watch::channel(set(&[1, 2]));
+        let published = SelfPreservation::new(Duration::from_secs(4)).publish(&tx);
+        drop(published.subscribe());
+        settle().await;
+        // No receiver for a moment: the task goes on.
+        let view = EndpointWatch::new(published.subscribe());
+        tx.send_replace(set(&[1, 2, 3]));
+        settle().await;
+        assert_eq!(ports(&view), [1, 2, 3]);
+        assert_eq!(tx.receiver_count(), 1, "the task's receiver of upstream");
+        assert_eq!(published.sender_count(), 2, "the task's sender and ours");
+        // Upstream gone: the task ends, dropping both ends it held.
+        drop(tx);
+        settle().await;
+        assert_eq!(published.sender_count(), 1, "ours only");
+    }
+
+    #[tokio::test]
+    async fn a_published_channel_without_the_rule_is_upstream() {
+        let (tx, _) = watch::channel(set(&[1]));
+        let published = SelfPreservation::off().publish(&tx);
+        assert!(published.same_channel(&tx));
+    }
+
     #[tokio::test]
     async fn off_publishes_what_the_registry_says() {
         let (tx, rx) = watch::channel(set(&[1, 2]));

@@ -84,13 +84,19 @@ impl Release {
         if self.published.receiver_count() > 0 {
             return false;
         }
+        self.remove_from(&mut services);
+        true
+    }
+
+    /// Takes the entry out if it is still this one (a later watch of the
+    /// service may have put its own in).
+    fn remove_from(&self, services: &mut HashMap<String, Published>) {
         if services
             .get(&self.service)
             .is_some_and(|entry| entry.same_channel(&self.published))
         {
             services.remove(&self.service);
         }
-        true
     }
 
     /// Waits until the last watcher is gone and the entry is taken out.
@@ -103,6 +109,16 @@ impl Release {
             }
             // A watcher joined between the close and the check: wait again.
         }
+    }
+}
+
+impl Drop for Release {
+    /// A task dropped without releasing (its runtime shut down) leaves no
+    /// entry behind for later watchers to join: they start afresh, and the
+    /// watchers it had see the channel end once its other senders go.
+    fn drop(&mut self) {
+        let mut services = self.watched.lock();
+        self.remove_from(&mut services);
     }
 }
 
@@ -152,6 +168,17 @@ mod tests {
             panic!("a new entry");
         };
         assert!(old.release(), "still unwatched");
+        drop(old);
         assert_eq!(watched.len(), 1, "the new entry stays");
+    }
+
+    #[tokio::test]
+    async fn a_task_dropped_while_watched_leaves_no_entry() {
+        let watched = Watched::default();
+        let Ok((_first, release)) = watched.insert("A", channel()) else {
+            panic!("a new entry");
+        };
+        drop(release);
+        assert!(watched.join("A").is_none());
     }
 }
