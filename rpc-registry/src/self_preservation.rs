@@ -66,8 +66,34 @@ impl SelfPreservation {
         let mut judge = Judge::new(self);
         let first = judge.publishable(&upstream.borrow(), Instant::now());
         let (sender, receiver) = watch::channel(Arc::new(first));
-        tokio::spawn(follow(judge, upstream, sender));
+        tokio::spawn(follow(judge, upstream, sender, Until::Unwatched));
         receiver
+    }
+
+    /// The sender of a channel publishing what `upstream` publishes, under
+    /// this rule (`upstream` itself when the rule is off), for a caller that
+    /// hands out receivers with `subscribe` and decides itself when nobody
+    /// listens: the task applying the rule ends when every sender of
+    /// `upstream` is gone (dropping its receiver of `upstream` and its
+    /// sender of the result), not when the result has no receivers, so a
+    /// receiver subscribed after a moment without any is still served.
+    pub(crate) fn publish(
+        self,
+        upstream: &watch::Sender<Arc<EndpointSet>>,
+    ) -> watch::Sender<Arc<EndpointSet>> {
+        if self.hold.is_zero() {
+            return upstream.clone();
+        }
+        let mut judge = Judge::new(self);
+        let first = judge.publishable(&upstream.borrow(), Instant::now());
+        let (sender, _) = watch::channel(Arc::new(first));
+        tokio::spawn(follow(
+            judge,
+            upstream.subscribe(),
+            sender.clone(),
+            Until::UpstreamEnds,
+        ));
+        sender
     }
 }
 
@@ -123,10 +149,22 @@ impl Judge {
     }
 }
 
+/// When the task applying the rule ends (it always ends when `upstream`
+/// has no sender left).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Until {
+    /// Also when its output has no receivers: nobody can subscribe again.
+    Unwatched,
+    /// Only then: the caller subscribes receivers, and ends `upstream`
+    /// when it has none.
+    UpstreamEnds,
+}
+
 async fn follow(
     mut judge: Judge,
     mut upstream: watch::Receiver<Arc<EndpointSet>>,
     sender: watch::Sender<Arc<EndpointSet>>,
+    until: Until,
 ) {
     loop {
         let expiry = judge.next_expiry();
@@ -143,7 +181,7 @@ async fn follow(
                 }
             }
             () = expired => {}
-            () = sender.closed() => return,
+            () = sender.closed(), if until == Until::Unwatched => return,
         }
         let current = Arc::clone(&upstream.borrow_and_update());
         let set = judge.publishable(&current, Instant::now());
@@ -264,6 +302,32 @@ mod tests {
         tx.send_replace(set(&[1, 4]));
         settle().await;
         assert_eq!(ports(&view), [1, 4]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_published_channel_serves_late_subscribers_until_upstream_ends() {
+        let (tx, _) = watch::channel(set(&[1, 2]));
+        let published = SelfPreservation::new(Duration::from_secs(4)).publish(&tx);
+        drop(published.subscribe());
+        settle().await;
+        // No receiver for a moment: the task goes on.
+        let view = EndpointWatch::new(published.subscribe());
+        tx.send_replace(set(&[1, 2, 3]));
+        settle().await;
+        assert_eq!(ports(&view), [1, 2, 3]);
+        assert_eq!(tx.receiver_count(), 1, "the task's receiver of upstream");
+        assert_eq!(published.sender_count(), 2, "the task's sender and ours");
+        // Upstream gone: the task ends, dropping both ends it held.
+        drop(tx);
+        settle().await;
+        assert_eq!(published.sender_count(), 1, "ours only");
+    }
+
+    #[tokio::test]
+    async fn a_published_channel_without_the_rule_is_upstream() {
+        let (tx, _) = watch::channel(set(&[1]));
+        let published = SelfPreservation::off().publish(&tx);
+        assert!(published.same_channel(&tx));
     }
 
     #[tokio::test]

@@ -2,12 +2,13 @@
 //! revision per service, re-established after errors, with a fresh read
 //! after a compaction.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use etcd_client::{EventType, GetOptions, WatchOptions};
 use tokio::sync::watch;
 
+use super::watched::{Release, Watched};
 use super::{EtcdConfig, backend, retry_delay};
 use crate::{Discovery, Endpoint, EndpointSet, EndpointWatch, RegistryError, RegistryFuture};
 
@@ -24,11 +25,15 @@ use crate::{Discovery, Endpoint, EndpointSet, EndpointWatch, RegistryError, Regi
 /// service's endpoints vanish at once, they stay published for a while
 /// ([`EtcdConfig::self_preservation`], two TTLs by default). Keys whose value
 /// does not parse are skipped with a warning.
+///
+/// Watchers of one service share its etcd watch. When the last of them is
+/// dropped, the watch is cancelled and its task ends; a later watch of the
+/// service starts afresh with a new read.
 #[derive(Clone)]
 pub struct EtcdDiscovery {
     client: etcd_client::Client,
     config: EtcdConfig,
-    services: Arc<Mutex<HashMap<String, watch::Receiver<Arc<EndpointSet>>>>>,
+    watched: Watched,
 }
 
 impl EtcdDiscovery {
@@ -37,28 +42,28 @@ impl EtcdDiscovery {
         Ok(EtcdDiscovery {
             client: config.connect().await?,
             config,
-            services: Arc::default(),
+            watched: Watched::default(),
         })
     }
 
     async fn start(&self, service: &str) -> Result<EndpointWatch, RegistryError> {
-        if let Some(receiver) = self.lock().get(service) {
-            return Ok(EndpointWatch::new(receiver.clone()));
+        if let Some(shared) = self.watched.join(service) {
+            return Ok(shared);
         }
         let prefix = self.config.service_prefix(service);
         let (set, position) = read(&self.client, &prefix).await?;
-        let (sender, upstream) = watch::channel(Arc::new(set));
-        let receiver = self.config.self_preservation().apply(upstream);
-        {
-            let mut services = self.lock();
-            if let Some(existing) = services.get(service) {
-                // Another caller started it meanwhile: share theirs.
-                return Ok(EndpointWatch::new(existing.clone()));
+        let (sender, _) = watch::channel(Arc::new(set));
+        let published = self.config.self_preservation().publish(&sender);
+        match self.watched.insert(service, published) {
+            Ok((first, release)) => {
+                let client = self.client.clone();
+                tokio::spawn(watch_loop(client, prefix, position, sender, release));
+                Ok(first)
             }
-            services.insert(service.to_owned(), receiver.clone());
+            // Another caller started it meanwhile: share theirs (dropping
+            // `sender` ends the self-preservation task started for ours).
+            Err(theirs) => Ok(theirs),
         }
-        tokio::spawn(watch_loop(self.client.clone(), prefix, position, sender));
-        Ok(EndpointWatch::new(receiver))
     }
 
     /// Every service under the base path with its endpoints, read once
@@ -90,12 +95,6 @@ impl EtcdDiscovery {
             }
         }
         Ok(services)
-    }
-
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<String, watch::Receiver<Arc<EndpointSet>>>> {
-        self.services.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -178,18 +177,31 @@ enum WatchEnd {
     Unwatched,
 }
 
+/// Keeps `sender` up to date until the service is released (its last
+/// watcher gone); returning drops the etcd watch stream (cancelling the
+/// watch) and `sender` (ending the self-preservation task that follows it).
 async fn watch_loop(
     client: etcd_client::Client,
     prefix: String,
     mut position: Position,
     sender: watch::Sender<Arc<EndpointSet>>,
+    release: Release,
 ) {
     let mut failures: u32 = 0;
     loop {
-        if sender.is_closed() {
+        if release.release() {
             return;
         }
-        match watch_from(&client, &prefix, &mut position, &sender, &mut failures).await {
+        match watch_from(
+            &client,
+            &prefix,
+            &mut position,
+            &sender,
+            &release,
+            &mut failures,
+        )
+        .await
+        {
             WatchEnd::Unwatched => return,
             WatchEnd::Broken => {
                 failures += 1;
@@ -218,6 +230,7 @@ async fn watch_from(
     prefix: &str,
     position: &mut Position,
     sender: &watch::Sender<Arc<EndpointSet>>,
+    release: &Release,
     failures: &mut u32,
 ) -> WatchEnd {
     let options = WatchOptions::new()
@@ -233,7 +246,7 @@ async fn watch_from(
     loop {
         let message = tokio::select! {
             message = stream.message() => message,
-            () = sender.closed() => return WatchEnd::Unwatched,
+            () = release.unwatched() => return WatchEnd::Unwatched,
         };
         let response = match message {
             Ok(Some(response)) => response,

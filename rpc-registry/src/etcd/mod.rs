@@ -13,6 +13,7 @@ mod keeper;
 mod registry;
 mod setup_error;
 mod tls;
+mod watched;
 
 use std::time::Duration;
 
