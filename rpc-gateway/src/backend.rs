@@ -76,12 +76,15 @@ impl Backend for LocalDispatch {
 /// Services reached through discovery: one `XClient` per service, made on
 /// the service's first call and kept.
 ///
-/// A service with no endpoint is answered `service_not_found` and not kept.
-/// Service names come from HTTP requests, and discovery keeps a watch for
-/// every name it is asked about (an etcd watch each), so at most
-/// `max_services` distinct names are ever looked up: a name already looked
-/// up is tried again freely, a new one beyond the limit is answered
-/// `overloaded`. Made-up names cannot grow the gateway or etcd's watches.
+/// A service with no endpoint is answered `service_not_found`. Its
+/// `XClient` is kept all the same, with the discovery watch it holds (an
+/// etcd watch): the next request for that name reads the watched set, not
+/// etcd, and the service is served as soon as an endpoint appears. Service
+/// names come from HTTP requests, so at most `max_services` distinct names
+/// are ever looked up: a name already looked up is tried again freely, a new
+/// one beyond the limit is answered `overloaded`. Made-up names cannot grow
+/// the gateway or etcd's watches beyond that, nor turn requests into etcd
+/// reads.
 #[derive(Clone)]
 pub struct XClientBackend {
     inner: Arc<Routes>,
@@ -122,7 +125,18 @@ impl XClientBackend {
 }
 
 impl Routes {
+    /// The service's `XClient`, or `service_not_found` while discovery
+    /// knows no endpoint of it.
     async fn client(&self, service: &str) -> Result<XClient, Status> {
+        let client = self.kept_client(service).await?;
+        if client.endpoint_count() == 0 {
+            return Err(Status::service_not_found(service));
+        }
+        Ok(client)
+    }
+
+    /// The service's `XClient`, made on first use and kept.
+    async fn kept_client(&self, service: &str) -> Result<XClient, Status> {
         if let Some(client) = self.lock().get(service) {
             return Ok(client.clone());
         }
@@ -143,9 +157,6 @@ impl Routes {
             .build()
             .await
             .map_err(|error| Status::unavailable(format!("discovery of {service}: {error}")))?;
-        if client.endpoints().is_empty() {
-            return Err(Status::service_not_found(service));
-        }
         let mut clients = self.lock();
         Ok(clients.entry(service.to_owned()).or_insert(client).clone())
     }

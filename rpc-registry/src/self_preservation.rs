@@ -77,6 +77,8 @@ impl SelfPreservation {
     /// `upstream` is gone (dropping its receiver of `upstream` and its
     /// sender of the result), not when the result has no receivers, so a
     /// receiver subscribed after a moment without any is still served.
+    /// (`EtcdDiscovery`'s table of watched services.)
+    #[cfg(feature = "etcd")]
     pub(crate) fn publish(
         self,
         upstream: &watch::Sender<Arc<EndpointSet>>,
@@ -157,6 +159,7 @@ enum Until {
     Unwatched,
     /// Only then: the caller subscribes receivers, and ends `upstream`
     /// when it has none.
+    #[cfg(feature = "etcd")]
     UpstreamEnds,
 }
 
@@ -304,6 +307,7 @@ mod tests {
         assert_eq!(ports(&view), [1, 4]);
     }
 
+    #[cfg(feature = "etcd")]
     #[tokio::test(start_paused = true)]
     async fn a_published_channel_serves_late_subscribers_until_upstream_ends() {
         let (tx, _) = watch::channel(set(&[1, 2]));
@@ -323,6 +327,7 @@ mod tests {
         assert_eq!(published.sender_count(), 1, "ours only");
     }
 
+    #[cfg(feature = "etcd")]
     #[tokio::test]
     async fn a_published_channel_without_the_rule_is_upstream() {
         let (tx, _) = watch::channel(set(&[1]));

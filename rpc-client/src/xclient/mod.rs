@@ -183,6 +183,12 @@ impl XClient {
         &self.shared.service
     }
 
+    /// How many endpoints are in use now (no allocation, unlike
+    /// [`endpoints`](Self::endpoints): cheap enough to ask per call).
+    pub fn endpoint_count(&self) -> usize {
+        self.shared.pool.with_members(|members| members.len())
+    }
+
     /// The identities (`tcp@host:port`) of the endpoints in use now.
     pub fn endpoints(&self) -> Vec<String> {
         self.shared
