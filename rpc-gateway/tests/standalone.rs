@@ -14,18 +14,19 @@ use rpc_gateway::{Gateway, GatewayConfig, XClientBackend};
 use support::{ArithServer, Calculator, post};
 use tokio_util::sync::CancellationToken;
 
-#[tokio::test]
-async fn calls_are_routed_through_discovery_and_names_looked_up_are_bounded() {
-    let server = Server::builder()
+async fn arith_server() -> rpc::ServerHandle {
+    Server::builder()
         .service(ArithServer::new(Calculator))
         .bind("127.0.0.1:0")
         .await
-        .unwrap();
-    let registry = MemoryRegistry::new();
-    let endpoint = Endpoint::tcp(server.local_addr().unwrap().to_string());
-    registry.register("Arith", &endpoint).await.unwrap();
+        .unwrap()
+}
 
-    let backend = XClientBackend::with_config(Arc::new(registry), Default::default(), 2);
+/// A standalone gateway over `backend` on a free port: its address, the
+/// token that stops it, and its task.
+async fn start_gateway(
+    backend: XClientBackend,
+) -> (SocketAddr, CancellationToken, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let shutdown = CancellationToken::new();
@@ -34,6 +35,18 @@ async fn calls_are_routed_through_discovery_and_names_looked_up_are_bounded() {
         let shutdown = shutdown.clone();
         async move { gateway.serve(listener, Arc::new(backend), shutdown).await }
     });
+    (addr, shutdown, serving)
+}
+
+#[tokio::test]
+async fn calls_are_routed_through_discovery_and_names_looked_up_are_bounded() {
+    let server = arith_server().await;
+    let registry = MemoryRegistry::new();
+    let endpoint = Endpoint::tcp(server.local_addr().unwrap().to_string());
+    registry.register("Arith", &endpoint).await.unwrap();
+
+    let backend = XClientBackend::with_config(Arc::new(registry), Default::default(), 2);
+    let (addr, shutdown, serving) = start_gateway(backend).await;
 
     let answer = post(addr, "/Arith/Mul", r#"{"a":3,"b":4}"#).await;
     assert_eq!((answer.status, answer.json()), (200, serde_json::json!(12)));
@@ -76,25 +89,14 @@ impl Discovery for CountingDiscovery {
 
 #[tokio::test]
 async fn a_name_without_endpoints_is_looked_up_once_and_served_when_one_appears() {
-    let server = Server::builder()
-        .service(ArithServer::new(Calculator))
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap();
+    let server = arith_server().await;
     let registry = MemoryRegistry::new();
     let discovery = Arc::new(CountingDiscovery {
         inner: registry.clone(),
         watches: AtomicUsize::new(0),
     });
     let backend = XClientBackend::with_config(discovery.clone(), Default::default(), 4);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    let shutdown = CancellationToken::new();
-    let gateway = Gateway::new(GatewayConfig::default());
-    let serving = tokio::spawn({
-        let shutdown = shutdown.clone();
-        async move { gateway.serve(listener, Arc::new(backend), shutdown).await }
-    });
+    let (addr, shutdown, serving) = start_gateway(backend).await;
 
     // No endpoint yet: not found, however often asked, from one lookup.
     for _ in 0..5 {
