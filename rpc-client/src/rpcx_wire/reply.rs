@@ -10,7 +10,7 @@ use bytes::{Buf, Bytes};
 use bytestring::ByteString;
 use rpc_codec::{Codec, Compression};
 use rpc_core::frame::{Frame, MetadataLimits, Response};
-use rpc_core::rpcx::{CODE_KEY, ERROR_KEY, RpcxError, RpcxHeader, RpcxStatus};
+use rpc_core::rpcx::{CODE_KEY, ERROR_KEY, MetadataTally, RpcxError, RpcxHeader, RpcxStatus};
 use rpc_core::{Code, Metadata, frame::Message};
 
 /// Takes one u32-length-prefixed field off the front of `body`, its prefix
@@ -60,26 +60,12 @@ fn read_metadata(mut block: Bytes, limits: &MetadataLimits) -> Result<ReplyMetad
         error: None,
         code: None,
     };
-    let mut bytes = 0usize;
+    let mut tally = MetadataTally::new(limits);
     while !block.is_empty() {
-        let entries = read.metadata.len();
-        if entries >= usize::from(limits.max_entries) {
-            return Err(RpcxError::MetadataLimit {
-                what: "entries",
-                found: entries + 1,
-                max: usize::from(limits.max_entries),
-            });
-        }
+        tally.begin_entry()?;
         let key = field(&mut block, "metadata key")?;
         let value = field(&mut block, "metadata value")?;
-        bytes = bytes.saturating_add(key.len() + value.len());
-        if bytes > limits.max_bytes {
-            return Err(RpcxError::MetadataLimit {
-                what: "bytes",
-                found: bytes,
-                max: limits.max_bytes,
-            });
-        }
+        tally.add_bytes(key.len(), value.len())?;
         let key = utf8(key, "metadata key")?;
         let value = utf8(value, "metadata value")?;
         if read.error.is_none() && key == ERROR_KEY {

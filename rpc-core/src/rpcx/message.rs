@@ -9,7 +9,7 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 use rpc_codec::CompressionError;
 
 use crate::frame::MetadataLimits;
-use crate::rpcx::{RpcxCompression, RpcxError, RpcxHeader};
+use crate::rpcx::{MetadataTally, RpcxCompression, RpcxError, RpcxHeader};
 
 /// A decoded rpcx message: the header's fields plus the body.
 ///
@@ -137,25 +137,12 @@ fn read_metadata(
 ) -> Result<Vec<(String, String)>, RpcxError> {
     let mut reader = Reader(block);
     let mut entries = Vec::new();
-    let mut bytes = 0usize;
+    let mut tally = MetadataTally::new(limits);
     while !reader.0.is_empty() {
-        if entries.len() >= usize::from(limits.max_entries) {
-            return Err(RpcxError::MetadataLimit {
-                what: "entries",
-                found: entries.len() + 1,
-                max: usize::from(limits.max_entries),
-            });
-        }
+        tally.begin_entry()?;
         let key = reader.field("metadata key")?;
         let value = reader.field("metadata value")?;
-        bytes = bytes.saturating_add(key.len() + value.len());
-        if bytes > limits.max_bytes {
-            return Err(RpcxError::MetadataLimit {
-                what: "bytes",
-                found: bytes,
-                max: limits.max_bytes,
-            });
-        }
+        tally.add_bytes(key.len(), value.len())?;
         entries.push((utf8(key, "metadata key")?, utf8(value, "metadata value")?));
     }
     Ok(entries)

@@ -52,6 +52,7 @@ mod error;
 mod header;
 mod limits;
 mod message;
+mod metadata_tally;
 
 pub use codec::{RpcxCodec, RpcxInbound};
 pub use error::RpcxError;
@@ -60,6 +61,7 @@ pub use header::{
 };
 pub use limits::RpcxLimits;
 pub use message::RpcxMessage;
+pub use metadata_tally::MetadataTally;
 
 /// Metadata key of an error reply's message (status bit = error).
 pub const ERROR_KEY: &str = "__rpcx_error__";
